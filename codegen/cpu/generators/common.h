@@ -1,0 +1,67 @@
+// Halide expression helpers shared by the ssdc CPU generators: fp32 softplus
+// with an accurate log1p, dt processing (bias, softplus, clamp) and the
+// double-float cumulative sum step used for SSD log-decays.
+//
+// Decays are always exp(cum_i - cum_j) on a difference clamped <= 0. The cumsum
+// is carried as an unevaluated pair hi + lo (TwoSum, under strict_float so the
+// simplifier cannot cancel it): a plain fp32 cumsum of thousands of steps loses
+// the low bits that a short-range difference needs.
+#ifndef SSDC_CODEGEN_CPU_COMMON_H
+#define SSDC_CODEGEN_CPU_COMMON_H
+
+#include "Halide.h"
+
+namespace ssdc {
+namespace cpu_gen {
+
+/// log1p(u) for u in [0, inf): a degree-9 series below 0.125 (truncation
+/// < 1e-9 relative), log(1 + u) above (rounding of 1 + u costs < 6e-7 there).
+inline Halide::Expr log1pPositive(Halide::Expr u) {
+  using Halide::Expr;
+  Expr poly = 1.0f / 9.0f;
+  for (int k = 8; k >= 1; --k)
+    poly = (k % 2 ? 1.0f : -1.0f) / float(k) + u * poly;
+  return Halide::select(u < 0.125f, u * poly, Halide::log(1.0f + u));
+}
+
+/// torch-style softplus: v for v > 20, else log1p(exp(v)).
+inline Halide::Expr softplusF(Halide::Expr v) {
+  Halide::Expr e = Halide::exp(Halide::min(v, 20.0f));
+  return Halide::select(v > 20.0f, v, log1pPositive(e));
+}
+
+inline Halide::Expr siluF(Halide::Expr v) {
+  return v / (1.0f + Halide::exp(-v));
+}
+
+/// dt = clamp(softplus?(raw + bias), dtMin, dtMax). dtMax must be finite
+/// (callers pass FLT_MAX for "no limit").
+inline Halide::Expr processDt(Halide::Expr raw, Halide::Expr bias,
+                              Halide::Expr useSoftplus, Halide::Expr dtMin,
+                              Halide::Expr dtMax) {
+  Halide::Expr v = raw + bias;
+  v = Halide::select(useSoftplus, softplusF(v), v);
+  return Halide::clamp(v, dtMin, dtMax);
+}
+
+/// One step of a compensated sum: (hi, lo) + d -> (hi', lo'), exact TwoSum.
+inline Halide::Tuple twoSumStep(Halide::Expr hi, Halide::Expr lo,
+                                Halide::Expr d) {
+  using Halide::Expr;
+  using Halide::strict_float;
+  Expr s = strict_float(hi + d);
+  Expr bb = strict_float(s - hi);
+  Expr err = strict_float((hi - (s - bb)) + (d - bb));
+  return Halide::Tuple(s, lo + err);
+}
+
+/// exp(cum_i - cum_j) with cum as (hi, lo) pairs; the exponent is clamped <= 0.
+inline Halide::Expr decayBetween(Halide::Expr hiI, Halide::Expr loI,
+                                 Halide::Expr hiJ, Halide::Expr loJ) {
+  return Halide::exp(Halide::min((hiI - hiJ) + (loI - loJ), 0.0f));
+}
+
+} // namespace cpu_gen
+} // namespace ssdc
+
+#endif // SSDC_CODEGEN_CPU_COMMON_H

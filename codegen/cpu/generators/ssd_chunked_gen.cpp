@@ -1,0 +1,208 @@
+// Halide generators for the chunked SSD schedule, one per stage of DESIGN.md
+// level 4 (chunk size Q is a runtime value; L need not be a multiple of Q):
+//   ssd_chunk_cumsum  dt processing; within-chunk cumulative log-decay (hi, lo)
+//   ssd_chunk_state   S_c = sum_j exp(cum_last - cum_j) dt_j x_j B_j^T
+//   ssd_state_pass    sequential 1-SS recurrence across chunks -> state entering
+//                     each chunk, and the final state
+//   ssd_chunk_output  diagonal block (L o C B^T)(dt x) + exp(cum_i) C_i S_prev + D x
+// Positions t >= L in the last chunk are padding: dt = 0 there, so they add
+// nothing and do not decay. Layouts (Halide dims, innermost first):
+// x (p,h,t,b), dt (h,t,b), B/C (n,g,t,b), per-chunk scalars (q,c,h,b),
+// chunk states (p,n,h,c,b), initial/final state (n,p,h,b), y (p,h,t,b).
+#include "common.h"
+
+using namespace Halide;
+using namespace ssdc::cpu_gen;
+
+namespace {
+
+class ChunkCumsum : public Generator<ChunkCumsum> {
+public:
+  Input<Buffer<float>> dt{"dt", 3};
+  Input<Buffer<float>> A{"A", 1};
+  Input<Buffer<float>> dtBias{"dt_bias", 1};
+  Input<float> dtMin{"dt_min"};
+  Input<float> dtMax{"dt_max"};
+  Input<bool> dtSoftplus{"dt_softplus"};
+  Input<int> chunk{"chunk"};
+  Output<Buffer<float>> dtOut{"dt_out", 4};
+  Output<Buffer<float>> cumHi{"cum_hi", 4};
+  Output<Buffer<float>> cumLo{"cum_lo", 4};
+
+  void generate() {
+    Var q("q"), c("c"), h("h"), b("b");
+    Expr L = dt.dim(1).extent();
+    Expr t = c * chunk + q;
+    Func dtp("dtp");
+    dtp(q, c, h, b) = select(t < L,
+                             processDt(dt(h, min(t, L - 1), b), dtBias(h),
+                                       dtSoftplus, dtMin, dtMax),
+                             0.0f);
+    Func cum("cum");
+    cum(q, c, h, b) = Tuple(0.0f, 0.0f);
+    RDom rq(0, chunk, "rq");
+    Expr qp = max(rq - 1, 0);
+    cum(rq, c, h, b) =
+        twoSumStep(select(rq > 0, cum(qp, c, h, b)[0], 0.0f),
+                   select(rq > 0, cum(qp, c, h, b)[1], 0.0f),
+                   dtp(rq, c, h, b) * A(h));
+    dtOut(q, c, h, b) = dtp(q, c, h, b);
+    cumHi(q, c, h, b) = cum(q, c, h, b)[0];
+    cumLo(q, c, h, b) = cum(q, c, h, b)[1];
+
+    Var task("task");
+    dtp.compute_root().parallel(h);
+    cum.compute_root().fuse(h, b, task).parallel(task);
+    cum.update().fuse(h, b, task).parallel(task);
+  }
+};
+
+class ChunkState : public Generator<ChunkState> {
+public:
+  Input<Buffer<float>> x{"x", 4};
+  Input<Buffer<float>> B{"B", 4};
+  Input<Buffer<float>> dtc{"dtc", 4};
+  Input<Buffer<float>> cumHi{"cum_hi", 4};
+  Input<Buffer<float>> cumLo{"cum_lo", 4};
+  Output<Buffer<float>> states{"states", 5};
+
+  void generate() {
+    Var p("p"), n("n"), h("h"), c("c"), b("b"), q("q");
+    Expr H = x.dim(1).extent(), L = x.dim(2).extent();
+    Expr G = B.dim(1).extent(), Q = dtc.dim(0).extent();
+    Func w("w");
+    w(q, c, h, b) = decayBetween(cumHi(Q - 1, c, h, b), cumLo(Q - 1, c, h, b),
+                                 cumHi(q, c, h, b), cumLo(q, c, h, b)) *
+                    dtc(q, c, h, b);
+    RDom rq(0, Q, "rq");
+    Expr tq = min(c * Q + rq, L - 1);
+    Func acc("acc");
+    acc(p, n, h, c, b) = 0.0f;
+    acc(p, n, h, c, b) +=
+        w(rq, c, h, b) * x(p, h, tq, b) * B(n, h / (H / G), tq, b);
+    states(p, n, h, c, b) = acc(p, n, h, c, b);
+
+    // Register tiles of (2 vectors of p) x (4 of n); one task per (h, c, b).
+    const int vec = natural_vector_size<float>();
+    Var po("po"), pi("pi"), no("no"), ni("ni"), task("task");
+    w.compute_root().parallel(h);
+    states.tile(p, n, po, no, pi, ni, 2 * vec, 4, TailStrategy::GuardWithIf)
+        .vectorize(pi, vec)
+        .unroll(ni)
+        .fuse(h, c, task)
+        .fuse(task, b, task)
+        .parallel(task);
+    acc.compute_at(states, po).vectorize(p, vec).unroll(n);
+    acc.update().reorder(p, n, rq).vectorize(p, vec).unroll(n);
+  }
+};
+
+class StatePass : public Generator<StatePass> {
+public:
+  Input<Buffer<float>> states{"states", 5};
+  Input<Buffer<float>> cumHi{"cum_hi", 4};
+  Input<Buffer<float>> cumLo{"cum_lo", 4};
+  Input<Buffer<float>> initState{"init_state", 4};
+  Output<Buffer<float>> prev{"prev", 5};
+  Output<Buffer<float>> finalState{"final_state", 4};
+
+  void generate() {
+    Var p("p"), n("n"), h("h"), c("c"), b("b");
+    Expr Q = cumHi.dim(0).extent(), NC = cumHi.dim(1).extent();
+    Func total("total");
+    total(c, h, b) = exp(min(cumHi(Q - 1, c, h, b) + cumLo(Q - 1, c, h, b), 0.0f));
+    prev(p, n, h, c, b) = initState(n, p, h, b);
+    RDom rc(1, NC - 1, "rc");
+    prev(p, n, h, rc, b) = total(rc - 1, h, b) * prev(p, n, h, rc - 1, b) +
+                           states(p, n, h, rc - 1, b);
+    finalState(n, p, h, b) = total(NC - 1, h, b) * prev(p, n, h, NC - 1, b) +
+                             states(p, n, h, NC - 1, b);
+
+    const int vec = natural_vector_size<float>();
+    Var task("task");
+    total.compute_root();
+    prev.fuse(h, c, task).fuse(task, b, task).parallel(task)
+        .vectorize(p, vec, TailStrategy::GuardWithIf);
+    prev.update()
+        .reorder(p, n, rc, h, b)
+        .vectorize(p, vec, TailStrategy::GuardWithIf)
+        .fuse(h, b, task)
+        .parallel(task);
+    finalState.parallel(h);
+  }
+};
+
+class ChunkOutput : public Generator<ChunkOutput> {
+public:
+  Input<Buffer<float>> x{"x", 4};
+  Input<Buffer<float>> B{"B", 4};
+  Input<Buffer<float>> C{"C", 4};
+  Input<Buffer<float>> D{"D", 1};
+  Input<Buffer<float>> dtc{"dtc", 4};
+  Input<Buffer<float>> cumHi{"cum_hi", 4};
+  Input<Buffer<float>> cumLo{"cum_lo", 4};
+  Input<Buffer<float>> prev{"prev", 5};
+  Output<Buffer<float>> y{"y", 4};
+
+  void generate() {
+    Var p("p"), n("n"), h("h"), t("t"), b("b"), r("r"), g("g"), j("j");
+    Expr H = x.dim(1).extent(), L = x.dim(2).extent();
+    Expr N = B.dim(0).extent(), G = B.dim(1).extent(), Q = dtc.dim(0).extent();
+    Expr hg = H / G;
+    Expr c = t / Q, qi = t % Q;
+
+    // B transposed (time innermost) so C B^T vectorises over the key index.
+    Func Bt("Bt");
+    Bt(j, n, g, b) = B(n, g, min(j, L - 1), b);
+    RDom rn(0, N, "rn");
+    Func CB("CB"); // CB(r, t) = C_t . B_{chunk start of t + r}
+    CB(r, t, g, b) = 0.0f;
+    CB(r, t, g, b) += C(rn, g, t, b) * Bt(c * Q + r, rn, g, b);
+
+    Func M("M");
+    M(r, t, h, b) =
+        select(r <= qi,
+               CB(r, t, h / hg, b) *
+                   decayBetween(cumHi(qi, c, h, b), cumLo(qi, c, h, b),
+                                cumHi(r, c, h, b), cumLo(r, c, h, b)) *
+                   dtc(r, c, h, b),
+               0.0f);
+    RDom rr(0, Q, "rr");
+    rr.where(rr <= qi);
+    Func yDiag("yDiag");
+    yDiag(p, h, t, b) = 0.0f;
+    yDiag(p, h, t, b) += M(rr, t, h, b) * x(p, h, min(c * Q + rr, L - 1), b);
+    Func yOff("yOff");
+    yOff(p, h, t, b) = 0.0f;
+    yOff(p, h, t, b) += C(rn, h / hg, t, b) * prev(p, rn, h, c, b);
+    Expr cumT = cumHi(qi, c, h, b) + cumLo(qi, c, h, b);
+    y(p, h, t, b) = yDiag(p, h, t, b) + exp(min(cumT, 0.0f)) * yOff(p, h, t, b) +
+                    D(h) * x(p, h, t, b);
+
+    // A task is (batch, row block of T rows); CB for the block is computed once
+    // and shared by all heads; per head, M then the two products.
+    const int vec = natural_vector_size<float>();
+    const int T = 16;
+    Var to("to"), ti("ti"), task("task");
+    Bt.compute_root().parallel(g).vectorize(j, vec, TailStrategy::GuardWithIf);
+    y.split(t, to, ti, T, TailStrategy::GuardWithIf)
+        .vectorize(p, vec, TailStrategy::GuardWithIf)
+        .reorder(p, ti, h, to, b)
+        .fuse(to, b, task)
+        .parallel(task);
+    CB.compute_at(y, task).vectorize(r, vec, TailStrategy::GuardWithIf);
+    CB.update().reorder(r, rn, t, g).vectorize(r, vec, TailStrategy::GuardWithIf);
+    M.compute_at(y, h).vectorize(r, vec, TailStrategy::GuardWithIf);
+    yDiag.compute_at(y, h).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yDiag.update().reorder(p, rr, t).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yOff.compute_at(y, h).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yOff.update().reorder(p, rn, t).vectorize(p, vec, TailStrategy::GuardWithIf);
+  }
+};
+
+} // namespace
+
+HALIDE_REGISTER_GENERATOR(ChunkCumsum, ssd_chunk_cumsum)
+HALIDE_REGISTER_GENERATOR(ChunkState, ssd_chunk_state)
+HALIDE_REGISTER_GENERATOR(StatePass, ssd_state_pass)
+HALIDE_REGISTER_GENERATOR(ChunkOutput, ssd_chunk_output)

@@ -1,0 +1,35 @@
+// Wraps row-major pointers as Halide buffers for the wrapper API.
+#include "buffers.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+namespace ssdc {
+namespace cpu {
+namespace detail {
+
+Buf view(const float *data, std::initializer_list<int> rowMajorShape) {
+  std::vector<int> dims(rowMajorShape.begin(), rowMajorShape.end());
+  std::reverse(dims.begin(), dims.end());
+  return Buf(const_cast<float *>(data), dims);
+}
+
+Buf viewOrZeros(const float *data, std::vector<float> &zeros,
+                std::initializer_list<int> rowMajorShape) {
+  if (data)
+    return view(data, rowMajorShape);
+  size_t n = 1;
+  for (int d : rowMajorShape)
+    n *= size_t(d);
+  zeros.assign(n, 0.0f);
+  return view(zeros.data(), rowMajorShape);
+}
+
+float finiteDtMax(float dtMax) {
+  return std::isfinite(dtMax) ? dtMax : FLT_MAX;
+}
+
+} // namespace detail
+} // namespace cpu
+} // namespace ssdc
