@@ -23,3 +23,7 @@ add_definitions(${LLVM_DEFINITIONS})
 # Debian ships lit as a script and FileCheck/not/count in the LLVM bin dir.
 set(SSDC_LIT /usr/lib/llvm-19/build/utils/lit/lit.py CACHE FILEPATH "lit.py")
 set(SSDC_LLVM_TOOLS_DIR /usr/lib/llvm-19/bin CACHE PATH "FileCheck, not, count")
+
+# TableGen'd op classes have unused parameters (LLVM itself builds with
+# -Wno-unused-parameter); directories with MLIR code add these flags.
+set(SSDC_MLIR_WARNING_FLAGS -Wno-unused-parameter)
