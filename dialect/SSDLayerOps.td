@@ -137,6 +137,20 @@ def SSD_ReshapeOp : SSD_Op<"reshape", [Pure]> {
   let hasVerifier = 1;
 }
 
+def SSD_CastOp : SSD_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "convert the element type (f32 / bf16 / f16)";
+  let description = [{
+    Moves activations between the model's storage dtype and f32, e.g. the f32
+    residual stream of `residual_in_fp32` models.
+    ```mlir
+    %r = ssd.cast %h : tensor<?x?x64xbf16> to tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins SSD_FloatTensor:$input);
+  let results = (outs SSD_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//

@@ -270,3 +270,11 @@ func.func @silu_types(%x: tensor<?x4xf32>) {
   %z = "ssd.silu"(%x) : (tensor<?x4xf32>) -> tensor<?x4xf16>
   return
 }
+
+// -----
+
+func.func @cast_shape(%h: tensor<?x64xbf16>) {
+  // expected-error @+1 {{requires the same shape for all operands and results}}
+  %r = ssd.cast %h : tensor<?x64xbf16> to tensor<?x32xf32>
+  return
+}

@@ -76,3 +76,10 @@ func.func @elementwise(%x: tensor<?x?x4xf32>, %bias: tensor<4xf32>, %a_log: tens
   %6 = ssd.silu %5 : tensor<?x?x4xf32>
   return %6 : tensor<?x?x4xf32>
 }
+
+// CHECK-LABEL: func.func @cast
+func.func @cast(%h: tensor<?x?x64xbf16>) -> tensor<?x?x64xf32> {
+  // CHECK: ssd.cast %{{[a-z0-9_]+}} : tensor<?x?x64xbf16> to tensor<?x?x64xf32>
+  %r = ssd.cast %h : tensor<?x?x64xbf16> to tensor<?x?x64xf32>
+  return %r : tensor<?x?x64xf32>
+}
