@@ -30,6 +30,18 @@ inline Halide::Expr softplusF(Halide::Expr v) {
   return Halide::select(v > 20.0f, v, log1pPositive(e));
 }
 
+/// expm1(u) for u <= 0: a degree-8 series on (-0.5, 0] (truncation < 1e-8
+/// relative), exp(u) - 1 below. Used where 1 - a must keep its low bits.
+inline Halide::Expr expm1NonPositive(Halide::Expr u) {
+  Halide::Expr poly = 1.0f / 40320.0f; // 1/8!
+  float fact = 40320.0f;
+  for (int k = 7; k >= 1; --k) {
+    fact /= float(k + 1);
+    poly = 1.0f / fact + u * poly; // coefficient 1/k!
+  }
+  return Halide::select(u > -0.5f, u * poly, Halide::exp(u) - 1.0f);
+}
+
 inline Halide::Expr siluF(Halide::Expr v) {
   return v / (1.0f + Halide::exp(-v));
 }

@@ -49,7 +49,7 @@ public:
     Expr id = ids(r);
     out(i, r) = select(id >= 0 && id < V, table(i, clamp(id, 0, V - 1)), 0.0f);
     out.vectorize(i, natural_vector_size<float>(), TailStrategy::GuardWithIf)
-        .parallel(r, 8);
+        .parallel(r, 8, TailStrategy::GuardWithIf);
   }
 };
 

@@ -31,7 +31,7 @@ public:
     out(i, r) = u(i, r) * inv * w(i) * select(normBeforeGate, gate(i, r), 1.0f);
 
     const int vec = natural_vector_size<float>();
-    out.vectorize(i, vec, TailStrategy::GuardWithIf).parallel(r, 4);
+    out.vectorize(i, vec, TailStrategy::GuardWithIf).parallel(r, 4, TailStrategy::GuardWithIf);
     ss.compute_at(out, r);
   }
 };
@@ -58,8 +58,8 @@ public:
     out(i, r) = residualOut(i, r) * (1.0f / sqrt(ss(r) / cast<float>(d) + eps)) * w(i);
 
     const int vec = natural_vector_size<float>();
-    residualOut.vectorize(i, vec, TailStrategy::GuardWithIf).parallel(r, 4);
-    out.vectorize(i, vec, TailStrategy::GuardWithIf).parallel(r, 4);
+    residualOut.vectorize(i, vec, TailStrategy::GuardWithIf).parallel(r, 4, TailStrategy::GuardWithIf);
+    out.vectorize(i, vec, TailStrategy::GuardWithIf).parallel(r, 4, TailStrategy::GuardWithIf);
     ss.compute_at(out, r);
   }
 };

@@ -92,8 +92,13 @@ public:
         .fuse(h, c, task)
         .fuse(task, b, task)
         .parallel(task);
-    acc.compute_at(states, po).vectorize(p, vec).unroll(n);
-    acc.update().reorder(p, n, rq).vectorize(p, vec).unroll(n);
+    acc.compute_at(states, po)
+        .vectorize(p, vec, TailStrategy::GuardWithIf)
+        .unroll(n);
+    acc.update()
+        .reorder(p, n, rq)
+        .vectorize(p, vec, TailStrategy::GuardWithIf)
+        .unroll(n);
   }
 };
 
@@ -109,18 +114,24 @@ public:
   void generate() {
     Var p("p"), n("n"), h("h"), c("c"), b("b");
     Expr Q = cumHi.dim(0).extent(), NC = cumHi.dim(1).extent();
-    Func total("total");
-    total(c, h, b) = exp(min(cumHi(Q - 1, c, h, b) + cumLo(Q - 1, c, h, b), 0.0f));
+    // S' = S + (expm1(total) S + S_c): keeps the low bits of a chunk decay
+    // close to 1, which would otherwise compound over many chunks.
+    Func totalM1("totalM1");
+    totalM1(c, h, b) = expm1NonPositive(
+        min(cumHi(Q - 1, c, h, b) + cumLo(Q - 1, c, h, b), 0.0f));
+    auto step = [&](Expr s, Expr c0, Expr add) {
+      return strict_float(s + (totalM1(c0, h, b) * s + add));
+    };
     prev(p, n, h, c, b) = initState(n, p, h, b);
     RDom rc(1, NC - 1, "rc");
-    prev(p, n, h, rc, b) = total(rc - 1, h, b) * prev(p, n, h, rc - 1, b) +
-                           states(p, n, h, rc - 1, b);
-    finalState(n, p, h, b) = total(NC - 1, h, b) * prev(p, n, h, NC - 1, b) +
-                             states(p, n, h, NC - 1, b);
+    prev(p, n, h, rc, b) = step(prev(p, n, h, rc - 1, b), rc - 1,
+                                states(p, n, h, rc - 1, b));
+    finalState(n, p, h, b) = step(prev(p, n, h, NC - 1, b), NC - 1,
+                                  states(p, n, h, NC - 1, b));
 
     const int vec = natural_vector_size<float>();
     Var task("task");
-    total.compute_root();
+    totalM1.compute_root();
     prev.fuse(h, c, task).fuse(task, b, task).parallel(task)
         .vectorize(p, vec, TailStrategy::GuardWithIf);
     prev.update()

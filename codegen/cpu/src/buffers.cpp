@@ -1,13 +1,25 @@
 // Wraps row-major pointers as Halide buffers for the wrapper API.
 #include "buffers.h"
 
+#include "HalideRuntime.h"
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdio>
 
 namespace ssdc {
 namespace cpu {
 namespace detail {
+
+namespace {
+// Halide's default handler aborts the process; report and return the error
+// code from the wrapper instead.
+void printError(void *, const char *msg) { std::fprintf(stderr, "ssdc cpu kernel: %s\n", msg); }
+struct InstallHandler {
+  InstallHandler() { halide_set_error_handler(printError); }
+} installHandler;
+} // namespace
 
 Buf view(const float *data, std::initializer_list<int> rowMajorShape) {
   std::vector<int> dims(rowMajorShape.begin(), rowMajorShape.end());
