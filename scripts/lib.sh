@@ -12,7 +12,7 @@ SSDC_APT_PACKAGES=(
   cmake ninja-build g++ python3 pkg-config
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libgtest-dev libgmock-dev libbenchmark-dev
-  libhalide14-0-dev libopenblas-dev nlohmann-json3-dev
+  libhalide14-0-dev libopenblas-dev nlohmann-json3-dev libzstd-dev
 )
 
 ssdc_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

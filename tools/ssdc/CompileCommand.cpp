@@ -1,0 +1,151 @@
+//===- CompileCommand.cpp - `ssdc compile` --------------------------------===//
+//
+// The stages, each of which --emit can stop at:
+//   model-ir      frontend: config.json → `ssd` model IR (or a .mlir given)
+//   scheduled-ir  the compile pipeline: duality normal form, schedule
+//                 selection, chunk decomposition, fusion
+//   plan          bufferised kernel launches per entry function (plan.json)
+// Without --emit the artifact directory is written, all at once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/artifact/ArtifactWriter.h"
+#include "codegen/plan/PlanBuilder.h"
+#include "dialect/SSDDialect.h"
+#include "frontend/ModelBuilder.h"
+#include "frontend/ModelConfig.h"
+#include "passes/Passes.h"
+#include "tools/ssdc/Commands.h"
+#include "tools/ssdc/CompileOptions.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+
+using namespace mlir;
+using namespace llvm;
+
+namespace ssdc::driver {
+namespace {
+
+constexpr const char *kVersion = "0.1.0";
+
+int error(const Twine &message) {
+  errs() << "ssdc compile: error: " << message << "\n";
+  return 1;
+}
+
+/// Prints `text` to `output` (a file) or standard output.
+int emitText(StringRef output, function_ref<void(raw_ostream &)> print) {
+  if (output.empty() || output == "-") {
+    print(outs());
+    return 0;
+  }
+  std::string err;
+  auto file = openOutputFile(output, &err);
+  if (!file)
+    return error(output + ": " + err);
+  print(file->os());
+  file->keep();
+  return 0;
+}
+
+std::string printOp(Operation *op) {
+  std::string text;
+  raw_string_ostream os(text);
+  op->print(os);
+  return text;
+}
+
+} // namespace
+
+int compileCommand(int argc, char **argv) {
+  std::optional<CompileArgs> args = parseCompileArgs(argc, argv);
+  if (!args)
+    return 2;
+  if (args->help) {
+    printCompileHelp();
+    return 0;
+  }
+
+  MLIRContext context;
+  context.loadDialect<ssd::SSDDialect, func::FuncDialect>();
+  // Diagnostics go to stderr with their locations (for .mlir input).
+  SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context, errs());
+
+  // Stage 1: model IR.
+  OwningOpRef<ModuleOp> module;
+  std::optional<frontend::ModelConfig> config;
+  if (StringRef(args->model).ends_with(".mlir")) {
+    module = parseSourceFile<ModuleOp>(args->model, sourceMgr, &context);
+    if (!module)
+      return error(args->model + ": not valid `ssd` IR (see above)");
+  } else {
+    Expected<frontend::ModelConfig> read = frontend::readModelConfig(args->model);
+    if (!read)
+      return error(toString(read.takeError()));
+    config = std::move(*read);
+    for (const std::string &field : config->ignoredFields)
+      errs() << "ssdc compile: warning: " << config->sourceFile
+             << ": ignoring unknown field '" << field << "'\n";
+    module = frontend::buildModelIR(*config, context, args->dtype);
+  }
+  if (failed(verify(*module)))
+    return error(args->model + ": the model IR does not verify (see above)");
+  if (args->emit == "model-ir")
+    return emitText(args->output, [&](raw_ostream &os) { module->print(os); });
+
+  // Stage 2: scheduled IR.
+  CompileOptions options;
+  options.target = args->target == "cuda" ? "cuda-sm90" : "cpu";
+  options.tuningDb = args->tuningDb;
+  options.explain = args->explain;
+  PassManager pm(&context);
+  buildCompilePipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return error(args->model + ": compilation failed (see above)");
+  if (args->emit == "scheduled-ir")
+    return emitText(args->output, [&](raw_ostream &os) { module->print(os); });
+
+  // Stage 3: the plan.
+  FailureOr<json::Value> plan = plan::buildPlan(*module);
+  if (failed(plan))
+    return error(args->model + ": cannot lower to a plan (see above)");
+  if (args->emit == "plan")
+    return emitText(args->output,
+                    [&](raw_ostream &os) { os << formatv("{0:2}", *plan) << "\n"; });
+
+  json::Object manifest{
+      {"format", artifact::kFormatName},
+      {"format_version", artifact::kFormatVersion},
+      {"ssdc_version", kVersion},
+      {"target", args->target},
+      {"dtype", args->dtype},
+      {"source", args->model},
+      {"schedules", plan::summariseSchedules(*module)},
+      {"files", json::Array{"plan.json", "plan.mlir"}}};
+  if (config)
+    manifest["config"] = frontend::toJSON(*config);
+
+  artifact::ArtifactWriter writer(args->output);
+  writer.add("manifest.json",
+             formatv("{0:2}", json::Value(std::move(manifest))).str() + "\n");
+  writer.add("plan.json", formatv("{0:2}", *plan).str() + "\n");
+  writer.add("plan.mlir", printOp(*module));
+  if (Error e = writer.commit())
+    return error(toString(std::move(e)));
+  errs() << "ssdc compile: wrote " << args->output << "\n";
+  return 0;
+}
+
+} // namespace ssdc::driver

@@ -1,0 +1,52 @@
+//===- main.cpp - `ssdc`: compile and run structured state-space models ---===//
+//
+// Dispatches to a subcommand. Without the compiler (SSDC_ENABLE_COMPILER=OFF,
+// e.g. on the GPU machine) `compile` explains how to get it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/ssdc/Commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+static void printUsage(std::FILE *out) {
+  std::fprintf(out,
+               "usage: ssdc <command> [options]\n"
+               "\n"
+               "ssdc compiles Mamba-2 and hybrid SSM/attention models into fast\n"
+               "kernels and runs them.\n"
+               "\n"
+               "commands:\n"
+               "  compile MODEL --target cpu|cuda -o OUT.ssdc\n"
+               "          compile a model description (HF or mamba_ssm config.json,\n"
+               "          a model directory, or model IR in .mlir) into an artifact;\n"
+               "          `ssdc compile --help` lists its options\n"
+               "  help    this text\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    printUsage(stderr);
+    return 2;
+  }
+  std::string command = argv[1];
+  if (command == "help" || command == "--help" || command == "-h") {
+    printUsage(stdout);
+    return 0;
+  }
+  if (command == "compile") {
+#ifdef SSDC_HAVE_COMPILER
+    return ssdc::driver::compileCommand(argc - 1, argv + 1);
+#else
+    std::fprintf(stderr, "ssdc: this build has no compiler (configured with "
+                         "SSDC_ENABLE_COMPILER=OFF); compile on a machine "
+                         "with MLIR 19 and copy the artifact here\n");
+    return 2;
+#endif
+  }
+  std::fprintf(stderr, "ssdc: unknown command '%s'\n\n", command.c_str());
+  printUsage(stderr);
+  return 2;
+}
