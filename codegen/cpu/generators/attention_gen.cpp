@@ -59,7 +59,7 @@ public:
     Func mx("mx"), den("den"), pr("pr"), acc("acc");
     mx(i, h, b) = cast<float>(-3.0e38f);
     mx(i, h, b) = max(mx(i, h, b), score(rj, i, h, b));
-    pr(j, i, h, b) = exp(score(j, i, h, b) * scale - mx(i, h, b) * scale);
+    pr(j, i, h, b) = expNonPositive(min((score(j, i, h, b) - mx(i, h, b)) * scale, 0.0f));
     den(i, h, b) = 0.0f;
     den(i, h, b) += pr(rj, i, h, b);
     acc(e, h, i, b) = 0.0f;

@@ -14,6 +14,25 @@
 namespace ssdc {
 namespace cpu_gen {
 
+/// exp(x) for x <= 0, vectorisable (Halide's exp calls scalar libm expf):
+/// x = k ln2 + r with a two-constant (Cody-Waite) ln2 under strict_float,
+/// |r| <= ln2/2, a degree-7 Taylor polynomial (truncation < 6e-9 relative),
+/// then 2^k through the exponent bits. Below -87 (subnormal range) it is 0.
+inline Halide::Expr expNonPositive(Halide::Expr x) {
+  using namespace Halide;
+  Expr xc = max(x, -87.0f);
+  Expr k = round(xc * 1.44269504088896341f);
+  Expr r = strict_float((xc - k * 0.693145751953125f) - k * 1.42860676533018e-06f);
+  Expr poly = 1.0f / 5040.0f;
+  float fact = 5040.0f;
+  for (int i = 6; i >= 0; --i) {
+    fact /= float(i + 1);
+    poly = 1.0f / fact + r * poly; // coefficient 1/i!
+  }
+  Expr scale = reinterpret<float>((cast<int32_t>(k) + 127) << 23);
+  return select(x < -87.0f, 0.0f, poly * scale);
+}
+
 /// log1p(u) for u in [0, inf): a degree-9 series below 0.125 (truncation
 /// < 1e-9 relative), log(1 + u) above (rounding of 1 + u costs < 6e-7 there).
 inline Halide::Expr log1pPositive(Halide::Expr u) {
@@ -39,7 +58,7 @@ inline Halide::Expr expm1NonPositive(Halide::Expr u) {
     fact /= float(k + 1);
     poly = 1.0f / fact + u * poly; // coefficient 1/k!
   }
-  return Halide::select(u > -0.5f, u * poly, Halide::exp(u) - 1.0f);
+  return Halide::select(u > -0.5f, u * poly, expNonPositive(u) - 1.0f);
 }
 
 inline Halide::Expr siluF(Halide::Expr v) {
@@ -70,7 +89,7 @@ inline Halide::Tuple twoSumStep(Halide::Expr hi, Halide::Expr lo,
 /// exp(cum_i - cum_j) with cum as (hi, lo) pairs; the exponent is clamped <= 0.
 inline Halide::Expr decayBetween(Halide::Expr hiI, Halide::Expr loI,
                                  Halide::Expr hiJ, Halide::Expr loJ) {
-  return Halide::exp(Halide::min((hiI - hiJ) + (loI - loJ), 0.0f));
+  return expNonPositive(Halide::min((hiI - hiJ) + (loI - loJ), 0.0f));
 }
 
 } // namespace cpu_gen

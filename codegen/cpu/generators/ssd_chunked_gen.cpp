@@ -83,22 +83,36 @@ public:
     states(p, n, h, c, b) = acc(p, n, h, c, b);
 
     // Register tiles of (2 vectors of p) x (4 of n); one task per (h, c, b).
+    // When P and N fill a tile, constant tiles (ShiftInwards) keep the
+    // accumulators in registers; otherwise a guarded generic schedule.
     const int vec = natural_vector_size<float>();
+    Expr P = x.dim(0).extent(), N = B.dim(0).extent();
+    Expr fits = P >= 2 * vec && N >= 4;
     Var po("po"), pi("pi"), no("no"), ni("ni"), task("task");
     w.compute_root().parallel(h);
-    states.tile(p, n, po, no, pi, ni, 2 * vec, 4, TailStrategy::GuardWithIf)
+    states.specialize(fits)
+        .tile(p, n, po, no, pi, ni, 2 * vec, 4, TailStrategy::ShiftInwards)
         .vectorize(pi, vec)
+        .unroll(pi)
         .unroll(ni)
         .fuse(h, c, task)
         .fuse(task, b, task)
         .parallel(task);
-    acc.compute_at(states, po)
-        .vectorize(p, vec, TailStrategy::GuardWithIf)
+    states.tile(p, n, po, no, pi, ni, 2 * vec, 4, TailStrategy::GuardWithIf)
+        .vectorize(pi, vec)
+        .fuse(h, c, task)
+        .fuse(task, b, task)
+        .parallel(task);
+    acc.compute_at(states, po).vectorize(p, vec, TailStrategy::GuardWithIf);
+    acc.update()
+        .specialize(fits)
+        .reorder(p, n, rq)
+        .vectorize(p, vec)
+        .unroll(p)
         .unroll(n);
     acc.update()
         .reorder(p, n, rq)
-        .vectorize(p, vec, TailStrategy::GuardWithIf)
-        .unroll(n);
+        .vectorize(p, vec, TailStrategy::GuardWithIf);
   }
 };
 
@@ -178,8 +192,9 @@ public:
                                 cumHi(r, c, h, b), cumLo(r, c, h, b)) *
                    dtc(r, c, h, b),
                0.0f);
+    // The full chunk width: M is zero above the diagonal, and a per-row
+    // bound would stop the rows of a register tile sharing one loop.
     RDom rr(0, Q, "rr");
-    rr.where(rr <= qi);
     Func yDiag("yDiag");
     yDiag(p, h, t, b) = 0.0f;
     yDiag(p, h, t, b) += M(rr, t, h, b) * x(p, h, min(c * Q + rr, L - 1), b);
@@ -187,27 +202,56 @@ public:
     yOff(p, h, t, b) = 0.0f;
     yOff(p, h, t, b) += C(rn, h / hg, t, b) * prev(p, rn, h, c, b);
     Expr cumT = cumHi(qi, c, h, b) + cumLo(qi, c, h, b);
-    y(p, h, t, b) = yDiag(p, h, t, b) + exp(min(cumT, 0.0f)) * yOff(p, h, t, b) +
+    y(p, h, t, b) = yDiag(p, h, t, b) + expNonPositive(min(cumT, 0.0f)) * yOff(p, h, t, b) +
                     D(h) * x(p, h, t, b);
 
     // A task is (batch, row block of T rows); CB for the block is computed once
-    // and shared by all heads; per head, M then the two products.
+    // and shared by all heads; per head, M, then the two products in register
+    // tiles of 4 rows x 2 vectors of p (constant-size when P and L fill a
+    // tile, guarded otherwise).
     const int vec = natural_vector_size<float>();
     const int T = 16;
-    Var to("to"), ti("ti"), task("task");
+    Expr P = x.dim(0).extent();
+    Expr fits = P >= 2 * vec && L >= T;
+    Var to("to"), ti("ti"), tio("tio"), tii("tii"), po("po"), pi("pi"),
+        task("task");
     Bt.compute_root().parallel(g).vectorize(j, vec, TailStrategy::GuardWithIf);
+    y.specialize(fits)
+        .split(t, to, ti, T, TailStrategy::ShiftInwards)
+        .split(ti, tio, tii, 4)
+        .split(p, po, pi, 2 * vec, TailStrategy::ShiftInwards)
+        .reorder(pi, tii, po, tio, h, to, b)
+        .vectorize(pi, vec)
+        .unroll(pi)
+        .unroll(tii)
+        .fuse(to, b, task)
+        .parallel(task);
     y.split(t, to, ti, T, TailStrategy::GuardWithIf)
-        .vectorize(p, vec, TailStrategy::GuardWithIf)
-        .reorder(p, ti, h, to, b)
+        .split(ti, tio, tii, 4, TailStrategy::GuardWithIf)
+        .split(p, po, pi, 2 * vec, TailStrategy::GuardWithIf)
+        .reorder(pi, tii, po, tio, h, to, b)
+        .vectorize(pi, vec)
         .fuse(to, b, task)
         .parallel(task);
     CB.compute_at(y, task).vectorize(r, vec, TailStrategy::GuardWithIf);
     CB.update().reorder(r, rn, t, g).vectorize(r, vec, TailStrategy::GuardWithIf);
     M.compute_at(y, h).vectorize(r, vec, TailStrategy::GuardWithIf);
-    yDiag.compute_at(y, h).vectorize(p, vec, TailStrategy::GuardWithIf);
-    yDiag.update().reorder(p, rr, t).vectorize(p, vec, TailStrategy::GuardWithIf);
-    yOff.compute_at(y, h).vectorize(p, vec, TailStrategy::GuardWithIf);
-    yOff.update().reorder(p, rn, t).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yDiag.compute_at(y, po).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yDiag.update()
+        .specialize(fits)
+        .reorder(p, t, rr)
+        .vectorize(p, vec)
+        .unroll(p)
+        .unroll(t);
+    yDiag.update().reorder(p, t, rr).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yOff.compute_at(y, po).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yOff.update()
+        .specialize(fits)
+        .reorder(p, t, rn)
+        .vectorize(p, vec)
+        .unroll(p)
+        .unroll(t);
+    yOff.update().reorder(p, t, rn).vectorize(p, vec, TailStrategy::GuardWithIf);
   }
 };
 

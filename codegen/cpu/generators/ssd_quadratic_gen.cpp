@@ -50,13 +50,15 @@ public:
     RDom rn(0, N, "rn");
     Func CB("CB");
     CB(j, t, g, b) = 0.0f;
-    CB(j, t, g, b) += C(rn, g, t, b) * Bt(j, rn, g, b);
+    CB(j, t, g, b) += C(rn, g, min(t, L - 1), b) * Bt(j, rn, g, b);
 
-    // Causal decay matrix for head h times dt_j.
+    // Causal decay matrix for head h times dt_j (rows past L, which the
+    // 4-row blocks below may touch, read row L - 1 and are never stored).
     Func M("M");
+    Expr tc = min(t, L - 1);
     M(j, t, h, b) = select(j <= t,
-                           CB(j, t, h / hg, b) *
-                               decayBetween(cum(t, h, b)[0], cum(t, h, b)[1],
+                           CB(j, tc, h / hg, b) *
+                               decayBetween(cum(tc, h, b)[0], cum(tc, h, b)[1],
                                             cum(j, h, b)[0], cum(j, h, b)[1]) *
                                dtp(j, h, b),
                            0.0f);
@@ -65,22 +67,27 @@ public:
     Func S0("S0");
     S0(p, n, h, b) = initState(n, p, h, b);
 
+    // M x over blocks of 4 rows (t = 4 tb + i4): the key loop stops at the
+    // block's last row, so the work is causal and the 4 rows share one loop.
+    Var i4("i4"), tb("tb");
+    Expr t4 = tb * 4 + i4;
     Func yAcc("yAcc");
     RDom rj(0, L, "rj");
-    rj.where(rj <= t);
-    yAcc(p, h, t, b) = 0.0f;
-    yAcc(p, h, t, b) += M(rj, t, h, b) * x(p, h, rj, b);
+    rj.where(rj < tb * 4 + 4);
+    yAcc(p, i4, tb, h, b) = 0.0f;
+    yAcc(p, i4, tb, h, b) += M(rj, t4, h, b) * x(p, h, rj, b);
     Func yInit("yInit");
     yInit(p, h, t, b) = 0.0f;
     yInit(p, h, t, b) += C(rn, h / hg, t, b) * S0(p, rn, h, b);
     Expr cumT = cum(t, h, b)[0] + cum(t, h, b)[1];
-    y(p, h, t, b) = yAcc(p, h, t, b) + exp(min(cumT, 0.0f)) * yInit(p, h, t, b) +
+    y(p, h, t, b) = yAcc(p, t % 4, t / 4, h, b) +
+                    expNonPositive(min(cumT, 0.0f)) * yInit(p, h, t, b) +
                     D(h) * x(p, h, t, b);
 
     // Final state, p innermost, then transposed to (n, p, h, b).
     Func fs("fs");
     Expr hiL = cum(L - 1, h, b)[0], loL = cum(L - 1, h, b)[1];
-    fs(p, n, h, b) = exp(min(hiL + loL, 0.0f)) * S0(p, n, h, b);
+    fs(p, n, h, b) = expNonPositive(min(hiL + loL, 0.0f)) * S0(p, n, h, b);
     RDom rl(0, L, "rl");
     fs(p, n, h, b) += decayBetween(hiL, loL, cum(rl, h, b)[0], cum(rl, h, b)[1]) *
                       dtp(rl, h, b) * x(p, h, rl, b) * B(n, h / hg, rl, b);
@@ -97,10 +104,27 @@ public:
     Bt.compute_root().parallel(g);
     S0.compute_root().parallel(h);
 
-    y.split(t, to, ti, T, TailStrategy::GuardWithIf)
+    // Register tiles: 4 rows x 2 vectors of p, constant-size when P fills a
+    // tile (p ShiftInwards), guarded otherwise. Row splits are aligned
+    // (GuardWithIf) so each 4-row tile is exactly one block tb.
+    Expr fits = P >= 2 * vec;
+    Var tio("tio"), tii("tii"), po("po"), pi("pi");
+    y.specialize(fits)
+        .split(t, to, ti, T, TailStrategy::GuardWithIf)
+        .split(ti, tio, tii, 4, TailStrategy::GuardWithIf)
         .split(h, go, hi, hg, TailStrategy::GuardWithIf)
-        .vectorize(p, vec, TailStrategy::GuardWithIf)
-        .reorder(p, ti, hi, to, go, b)
+        .split(p, po, pi, 2 * vec, TailStrategy::ShiftInwards)
+        .reorder(pi, tii, po, tio, hi, to, go, b)
+        .vectorize(pi, vec)
+        .fuse(to, go, task)
+        .fuse(task, b, task)
+        .parallel(task);
+    y.split(t, to, ti, T, TailStrategy::GuardWithIf)
+        .split(ti, tio, tii, 4, TailStrategy::GuardWithIf)
+        .split(h, go, hi, hg, TailStrategy::GuardWithIf)
+        .split(p, po, pi, 2 * vec, TailStrategy::GuardWithIf)
+        .reorder(pi, tii, po, tio, hi, to, go, b)
+        .vectorize(pi, vec)
         .fuse(to, go, task)
         .fuse(task, b, task)
         .parallel(task);
@@ -109,10 +133,24 @@ public:
         .vectorize(j, vec, TailStrategy::GuardWithIf)
         .reorder(j, rn, t, g, b);
     M.compute_at(y, hi).vectorize(j, vec, TailStrategy::GuardWithIf);
-    yAcc.compute_at(y, hi).vectorize(p, vec, TailStrategy::GuardWithIf);
-    yAcc.update().vectorize(p, vec, TailStrategy::GuardWithIf).reorder(p, rj, t);
-    yInit.compute_at(y, hi).vectorize(p, vec, TailStrategy::GuardWithIf);
-    yInit.update().vectorize(p, vec, TailStrategy::GuardWithIf);
+    yAcc.compute_at(y, po)
+        .bound(i4, 0, 4)
+        .vectorize(p, vec, TailStrategy::GuardWithIf);
+    yAcc.update()
+        .specialize(fits)
+        .reorder(p, i4, rj)
+        .vectorize(p, vec)
+        .unroll(p)
+        .unroll(i4);
+    yAcc.update().reorder(p, i4, rj).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yInit.compute_at(y, po).vectorize(p, vec, TailStrategy::GuardWithIf);
+    yInit.update()
+        .specialize(fits)
+        .reorder(p, t, rn)
+        .vectorize(p, vec)
+        .unroll(p)
+        .unroll(t);
+    yInit.update().reorder(p, t, rn).vectorize(p, vec, TailStrategy::GuardWithIf);
 
     fs.compute_root().parallel(h).vectorize(p, vec, TailStrategy::GuardWithIf);
     fs.update()
