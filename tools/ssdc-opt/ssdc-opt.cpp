@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/SSDDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -17,6 +18,8 @@ int main(int argc, char **argv) {
   registry.insert<ssdc::ssd::SSDDialect, mlir::func::FuncDialect>();
   // Upstream cleanups (canonicalize, cse, ...) are useful between ssdc passes.
   mlir::registerTransformsPasses();
+  ssdc::registerSSDCPasses();
+  ssdc::registerSSDCCLOptions();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "ssdc optimizer driver\n", registry));
 }

@@ -1,0 +1,72 @@
+//===- Pipeline.cpp - buildCompilePipeline and pass registration ----------===//
+//
+// The passes in the order they run, and `ssd-compile-pipeline`, which runs
+// them whole (with the CompileOptions as pipeline options) for lit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace {
+
+struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
+  Option<std::string> target{*this, "target",
+                             llvm::cl::desc("cpu or cuda-sm90"),
+                             llvm::cl::init("cuda-sm90")};
+  ListOption<int64_t> buckets{*this, "buckets",
+                              llvm::cl::desc("length bucket upper bounds")};
+  ListOption<int64_t> chunkSizes{*this, "chunk-sizes",
+                                 llvm::cl::desc("candidate chunk sizes")};
+  Option<int64_t> batch{*this, "batch", llvm::cl::desc("assumed batch"),
+                        llvm::cl::init(1)};
+  Option<std::string> tuningDb{*this, "tuning-db",
+                               llvm::cl::desc("tuning database (JSON)")};
+  Option<std::string> device{*this, "device",
+                             llvm::cl::desc("device name for tuning-db")};
+  Option<bool> explain{*this, "explain",
+                       llvm::cl::desc("print schedule costs"),
+                       llvm::cl::init(false)};
+  Option<bool> fuse{*this, "fuse", llvm::cl::desc("run ssd-fuse"),
+                    llvm::cl::init(true)};
+};
+
+} // namespace
+
+void ssdc::buildCompilePipeline(OpPassManager &pm, const CompileOptions &o) {
+  pm.addPass(createNormalizeDuality());
+  SelectScheduleOptions select;
+  select.target = o.target;
+  select.buckets = o.buckets;
+  select.chunkSizes = o.chunkSizes;
+  select.batch = o.batch;
+  select.tuningDb = o.tuningDb;
+  select.device = o.device;
+  select.explain = o.explain;
+  pm.addPass(createSelectSchedule(select));
+  pm.addPass(createDecomposeChunked());
+  if (o.fuse)
+    pm.addPass(createFuse());
+}
+
+void ssdc::registerSSDCPasses() {
+  registerSSDPasses();
+  PassPipelineRegistration<PipelineOptions>(
+      "ssd-compile-pipeline",
+      "normalize-duality, select-schedule, decompose-chunked, fuse",
+      [](OpPassManager &pm, const PipelineOptions &p) {
+        CompileOptions o;
+        o.target = p.target;
+        o.buckets.assign(p.buckets.begin(), p.buckets.end());
+        o.chunkSizes.assign(p.chunkSizes.begin(), p.chunkSizes.end());
+        o.batch = p.batch;
+        o.tuningDb = p.tuningDb;
+        o.device = p.device;
+        o.explain = p.explain;
+        o.fuse = p.fuse;
+        buildCompilePipeline(pm, o);
+      });
+}
