@@ -289,6 +289,11 @@ void buildEntry(OpBuilder &b, ModuleOp module, const ModelConfig &c, Type act,
     fn.setResultAttr(i + 1, "ssd.state", StringAttr::get(ctx, s.name));
   }
   Block *body = fn.addEntryBlock();
+  // Arguments are located by their role, so printed IR names them.
+  body->getArgument(0).setLoc(NameLoc::get(StringAttr::get(ctx, "input_ids")));
+  if (takesStates)
+    for (auto [i, s] : llvm::enumerate(specs))
+      body->getArgument(i + 1).setLoc(NameLoc::get(StringAttr::get(ctx, s.name)));
   b.setInsertionPointToStart(body);
   Emitter e(b, c, act, length);
   SmallVector<Value> statesOut;

@@ -4,10 +4,10 @@ import lit.formats
 
 config.name = "ssdc"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.ssdc_obj_root, "test", "lit")
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "CMakeLists.txt"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "CMakeLists.txt", "Inputs"]
 
 # Our tools first, then FileCheck / not / count from Debian's LLVM 19.
 config.environment["PATH"] = os.pathsep.join(

@@ -22,6 +22,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -45,13 +46,13 @@ int error(const Twine &message) {
 }
 
 /// Prints `text` to `output` (a file) or standard output.
-int emitText(StringRef output, function_ref<void(raw_ostream &)> print) {
+int emitText(StringRef output, llvm::function_ref<void(raw_ostream &)> print) {
   if (output.empty() || output == "-") {
     print(outs());
     return 0;
   }
   std::string err;
-  auto file = openOutputFile(output, &err);
+  auto file = mlir::openOutputFile(output, &err);
   if (!file)
     return error(output + ": " + err);
   print(file->os());
@@ -59,10 +60,16 @@ int emitText(StringRef output, function_ref<void(raw_ostream &)> print) {
   return 0;
 }
 
+/// IR as people read it: pretty form, with each op's layer location.
+void printIR(Operation *op, raw_ostream &os) {
+  op->print(os, OpPrintingFlags().enableDebugInfo(/*enable=*/true,
+                                                  /*prettyForm=*/true));
+}
+
 std::string printOp(Operation *op) {
   std::string text;
   raw_string_ostream os(text);
-  op->print(os);
+  printIR(op, os);
   return text;
 }
 
@@ -103,7 +110,7 @@ int compileCommand(int argc, char **argv) {
   if (failed(verify(*module)))
     return error(args->model + ": the model IR does not verify (see above)");
   if (args->emit == "model-ir")
-    return emitText(args->output, [&](raw_ostream &os) { module->print(os); });
+    return emitText(args->output, [&](raw_ostream &os) { printIR(*module, os); });
 
   // Stage 2: scheduled IR.
   CompileOptions options;
@@ -115,7 +122,7 @@ int compileCommand(int argc, char **argv) {
   if (failed(pm.run(*module)))
     return error(args->model + ": compilation failed (see above)");
   if (args->emit == "scheduled-ir")
-    return emitText(args->output, [&](raw_ostream &os) { module->print(os); });
+    return emitText(args->output, [&](raw_ostream &os) { printIR(*module, os); });
 
   // Stage 3: the plan.
   FailureOr<json::Value> plan = plan::buildPlan(*module);
