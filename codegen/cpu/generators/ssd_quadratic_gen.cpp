@@ -87,10 +87,14 @@ public:
     // Final state, p innermost, then transposed to (n, p, h, b).
     Func fs("fs");
     Expr hiL = cum(L - 1, h, b)[0], loL = cum(L - 1, h, b)[1];
-    fs(p, n, h, b) = expNonPositive(min(hiL + loL, 0.0f)) * S0(p, n, h, b);
+    Func wl("wl"); // exp(cum_last - cum_j) dt_j
+    wl(t, h, b) = decayBetween(hiL, loL, cum(t, h, b)[0], cum(t, h, b)[1]) *
+                  dtp(t, h, b);
     RDom rl(0, L, "rl");
-    fs(p, n, h, b) += decayBetween(hiL, loL, cum(rl, h, b)[0], cum(rl, h, b)[1]) *
-                      dtp(rl, h, b) * x(p, h, rl, b) * B(n, h / hg, rl, b);
+    Func fsAcc("fsAcc");
+    fsAcc(p, n, h, b) = expNonPositive(min(hiL + loL, 0.0f)) * S0(p, n, h, b);
+    fsAcc(p, n, h, b) += wl(rl, h, b) * x(p, h, rl, b) * B(n, h / hg, rl, b);
+    fs(p, n, h, b) = fsAcc(p, n, h, b);
     finalState(n, p, h, b) = fs(p, n, h, b);
 
     // Schedule. Rows in blocks of T; a task is (batch, group, row block) and
@@ -152,11 +156,31 @@ public:
         .unroll(t);
     yInit.update().reorder(p, t, rn).vectorize(p, vec, TailStrategy::GuardWithIf);
 
-    fs.compute_root().parallel(h).vectorize(p, vec, TailStrategy::GuardWithIf);
-    fs.update()
-        .reorder(p, n, rl, h, b)
-        .vectorize(p, vec, TailStrategy::GuardWithIf)
-        .parallel(h);
+    // Final state: register tiles of 2 vectors of p x 4 of n (as in
+    // ssd_chunk_state), constant-size when P and N fill a tile.
+    Expr fitsState = P >= 2 * vec && N >= 4;
+    Var no("no"), ni("ni"), hb("hb");
+    wl.compute_root().parallel(h);
+    fs.compute_root();
+    fs.specialize(fitsState)
+        .tile(p, n, po, no, pi, ni, 2 * vec, 4, TailStrategy::ShiftInwards)
+        .vectorize(pi, vec)
+        .unroll(pi)
+        .unroll(ni)
+        .fuse(h, b, hb)
+        .parallel(hb);
+    fs.tile(p, n, po, no, pi, ni, 2 * vec, 4, TailStrategy::GuardWithIf)
+        .vectorize(pi, vec)
+        .fuse(h, b, hb)
+        .parallel(hb);
+    fsAcc.compute_at(fs, po).vectorize(p, vec, TailStrategy::GuardWithIf);
+    fsAcc.update()
+        .specialize(fitsState)
+        .reorder(p, n, rl)
+        .vectorize(p, vec)
+        .unroll(p)
+        .unroll(n);
+    fsAcc.update().reorder(p, n, rl).vectorize(p, vec, TailStrategy::GuardWithIf);
     finalState.parallel(b);
   }
 };

@@ -73,9 +73,20 @@ int ssdChunked(const SsdShape &s, const DtParams &dtp, const SsdArgs &a,
   const int b = s.batch, h = s.heads, p = s.headdim, n = s.dstate;
   const int nc = (s.len + chunk - 1) / chunk;
   // Per-chunk scalars [b,h,c,q]; chunk states and passed states [b,c,h,n,p].
-  std::vector<float> dtc(size_t(b) * h * nc * chunk), hi(dtc.size()),
-      lo(dtc.size());
-  std::vector<float> states(size_t(b) * nc * h * n * p), prev(states.size());
+  // Scratch is kept per thread and only grows: a fresh multi-MB allocation
+  // per call costs page faults comparable to the kernels at long L.
+  thread_local std::vector<float> dtc, hi, lo, states, prev;
+  auto grow = [](std::vector<float> &v, size_t n) {
+    if (v.size() < n)
+      v.resize(n);
+  };
+  const size_t nScalars = size_t(b) * h * nc * chunk;
+  const size_t nStates = size_t(b) * nc * h * n * p;
+  grow(dtc, nScalars);
+  grow(hi, nScalars);
+  grow(lo, nScalars);
+  grow(states, nStates);
+  grow(prev, nStates);
   Buf dtcB = view(dtc.data(), {b, h, nc, chunk});
   Buf hiB = view(hi.data(), {b, h, nc, chunk});
   Buf loB = view(lo.data(), {b, h, nc, chunk});
