@@ -370,6 +370,7 @@ void SelectSchedulePass::select(Operation *op) {
   printHeader(op, fn, s, dtype);
   llvm::errs() << "  length " << l << " (" << why << ")"
                << (allowChunked ? "" : "; causal mask: no chunked schedule")
+               << (l == 1 ? "; decode: recurrent by rule" : "")
                << "\n";
   for (const cost::Estimate &e : estimates) {
     llvm::errs() << "  " << llvm::format("%-12s", e.schedule.str().c_str())

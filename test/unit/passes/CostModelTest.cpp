@@ -1,0 +1,136 @@
+//===- CostModelTest.cpp - the cost model's arithmetic --------------------===//
+//
+// FLOP, exp and byte counts against the formulas of ../shared/PERF.md written
+// out again here; the time formula; the decode rule; the cuda-sm90 crossover
+// documented in docs/passes.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/CostModel.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace ssdc::cost;
+
+namespace {
+
+/// mamba2-2.7b's SSD at the peers' benchmark size (REFERENCE.md).
+Shape mamba27b(int64_t l) {
+  Shape s;
+  s.b = 1, s.l = l, s.h = 80, s.p = 64, s.g = 1, s.n = 128, s.elemBytes = 2;
+  return s;
+}
+
+Target h100() { return *lookupTarget("cuda-sm90"); }
+
+TEST(CostModel, ChunkedMatchesPerfMd) {
+  const double B = 1, L = 16384, H = 80, P = 64, N = 128, G = 1;
+  for (double Q : {64.0, 128.0, 256.0}) {
+    Work w = chunkedWork(mamba27b(16384), h100(), static_cast<int64_t>(Q));
+    double f = (Q + 1) / (2 * Q);
+    double flops = 2 * B * L * G * Q * N + 2 * B * L * H * P * N +
+                   2 * B * L * H * P * N + 2 * B * L * H * Q * P * f;
+    EXPECT_DOUBLE_EQ(w.matmulFlops, flops) << "Q=" << Q;
+    EXPECT_DOUBLE_EQ(w.exps, B * L * H * Q * f);
+    // PERF.md: Triton 5-kernel bytes per token, plus the final state once.
+    double perToken =
+        26 * H + 8 * G * N + 8 * G * Q + 6 * H * P + 12 * H * P * N / Q;
+    EXPECT_DOUBLE_EQ(w.bytes, perToken * B * L + 4 * B * H * P * N);
+    EXPECT_EQ(w.launches, 4);
+    EXPECT_EQ(w.depth, static_cast<int64_t>(L / Q));
+  }
+  // PERF.md's headline: 157 / 96 / 67 KB per token at Q = 64 / 128 / 256.
+  auto kbPerToken = [](int64_t q) {
+    Work w = chunkedWork(mamba27b(16384), h100(), q);
+    return (w.bytes - 4.0 * 80 * 64 * 128) / 16384 / 1000;
+  };
+  EXPECT_NEAR(kbPerToken(64), 157, 0.5);
+  EXPECT_NEAR(kbPerToken(128), 96, 0.5);
+  EXPECT_NEAR(kbPerToken(256), 67, 0.5);
+}
+
+TEST(CostModel, RecurrentAndQuadraticFormulas) {
+  Shape s = mamba27b(512);
+  s.hasInit = true;
+  const double L = 512, H = 80, P = 64, N = 128, G = 1;
+  double tokens = 2 * L * (2 * H * P + 2 * G * N + H);
+  double state = 2 * 4 * H * P * N;
+  Work r = recurrentWork(s, h100());
+  EXPECT_DOUBLE_EQ(r.vectorFlops, 5 * L * H * P * N);
+  EXPECT_DOUBLE_EQ(r.bytes, tokens + state);
+  EXPECT_EQ(r.depth, 512);
+  Work q = quadraticWork(s, h100());
+  double f = (L + 1) / (2 * L);
+  EXPECT_DOUBLE_EQ(q.matmulFlops, (2 * G * N + 2 * H * P) * L * L * f +
+                                      2 * 2 * L * H * P * N);
+  EXPECT_DOUBLE_EQ(q.exps, H * L * L * f + L * H);
+  EXPECT_DOUBLE_EQ(q.bytes, tokens + state);
+  EXPECT_EQ(q.depth, 0);
+}
+
+TEST(CostModel, TimeIsMaxOfThroughputsPlusLaunchesAndDepth) {
+  Target t = h100();
+  Work w;
+  w.matmulFlops = 695e9; // 1 ms at 695 TFLOP/s
+  w.bytes = 1.5e9;       // 0.5 ms at 3 TB/s
+  w.exps = 0;
+  w.launches = 2;
+  w.depth = 10;
+  w.stepLatency = 1e-6;
+  EXPECT_NEAR(seconds(w, t, 2), 1e-3 + 2 * 3e-6 + 10e-6, 1e-12);
+  w.bytes = 6e9; // now memory-bound: 2 ms
+  EXPECT_NEAR(seconds(w, t, 2), 2e-3 + 2 * 3e-6 + 10e-6, 1e-12);
+  w.exps = 3.9e10; // 10 ms on the SFUs
+  EXPECT_NEAR(seconds(w, t, 2), 10e-3 + 2 * 3e-6 + 10e-6, 1e-12);
+}
+
+TEST(CostModel, DecodeIsRecurrent) {
+  for (const char *name : {"cuda-sm90", "cpu"}) {
+    Target t = *lookupTarget(name);
+    Shape s = mamba27b(1);
+    auto est = estimateAll(s, t, {64, 128, 256});
+    EXPECT_EQ(choose(s, est).schedule.kind, Kind::Recurrent) << name;
+  }
+}
+
+/// docs/passes.md: on cuda-sm90 at mamba2-2.7b shapes (bf16, batch 1) the
+/// model is quadratic up to kCrossover tokens and chunked-256 above.
+constexpr int64_t kCrossover = 2737;
+
+TEST(CostModel, CudaCrossoverQuadraticToChunked) {
+  Target t = h100();
+  auto pick = [&](int64_t l) {
+    Shape s = mamba27b(l);
+    return choose(s, estimateAll(s, t, {32, 64, 128, 256})).schedule;
+  };
+  EXPECT_EQ(pick(64).kind, Kind::Quadratic);
+  EXPECT_EQ(pick(kCrossover).kind, Kind::Quadratic);
+  Schedule above = pick(kCrossover + 1);
+  EXPECT_EQ(above.kind, Kind::Chunked);
+  EXPECT_EQ(above.chunkSize, 256);
+  EXPECT_EQ(pick(16384).chunkSize, 256);
+}
+
+TEST(CostModel, QuadraticGrowsQuadraticallyChunkedLinearly) {
+  Target t = h100();
+  double q1 = seconds(quadraticWork(mamba27b(8192), t), t, 2);
+  double q2 = seconds(quadraticWork(mamba27b(16384), t), t, 2);
+  double c1 = seconds(chunkedWork(mamba27b(8192), t, 256), t, 2);
+  double c2 = seconds(chunkedWork(mamba27b(16384), t, 256), t, 2);
+  EXPECT_NEAR(q2 / q1, 4.0, 0.1);
+  EXPECT_NEAR(c2 / c1, 2.0, 0.1);
+}
+
+TEST(CostModel, ScheduleSpelling) {
+  for (const char *s : {"recurrent", "quadratic", "chunked-64"})
+    EXPECT_EQ(Schedule::parse(s)->str(), s);
+  EXPECT_FALSE(Schedule::parse("chunked-0"));
+  EXPECT_FALSE(Schedule::parse("chunked"));
+  EXPECT_FALSE(Schedule::parse("blocked-64"));
+  EXPECT_FALSE(lookupTarget("tpu"));
+  EXPECT_TRUE(lookupTarget("cpu")->provisional);
+}
+
+} // namespace
