@@ -4,9 +4,11 @@
 // folded into chunk_cumsum (its A, dt_bias, dt_softplus, dt_limit), whose
 // dt_out then replaces the processed dt elsewhere (v = x·dt); an add of x·D
 // after chunk_output becomes its skip(x, D).
-// Recurrent and quadratic: the kernels (codegen/cpu: ssdRecurrent,
-// ssdQuadratic) take raw dt, A, dt_bias, D, so the sma and its producers are
-// folded back into ssd.ssm with the schedule (rewriteSMAToSSM). What does not
+// Recurrent, quadratic, and chunked where the target has a whole chunked
+// kernel (the CPU: ssd-decompose-chunked does not run, see Pipeline.cpp): the
+// kernels (codegen/cpu: ssdRecurrent, ssdQuadratic, ssdChunked) take raw dt,
+// A, dt_bias, D, so every sma still present and scheduled is folded back
+// into ssd.ssm with its schedule (rewriteSMAToSSM). What does not
 // match stays as producers for the plan lowering to fuse or launch.
 //
 //===----------------------------------------------------------------------===//
@@ -126,7 +128,7 @@ struct FusePass : ssdc::impl::FuseBase<FusePass> {
     IRRewriter rewriter(&getContext());
     SmallVector<SMAOp> smas;
     root->walk([&](SMAOp op) {
-      if (ScheduleAttr s = op.getScheduleAttr(); s && !s.isChunked())
+      if (op.getScheduleAttr())
         smas.push_back(op);
     });
     for (SMAOp op : smas)

@@ -47,7 +47,12 @@ void ssdc::buildCompilePipeline(OpPassManager &pm, const CompileOptions &o) {
   select.device = o.device;
   select.explain = o.explain;
   pm.addPass(createSelectSchedule(select));
-  pm.addPass(createDecomposeChunked());
+  // The CPU's chunked kernel (codegen/cpu ssdChunked) runs the four stages
+  // itself, keeping chunk scalars in per-thread scratch; decomposing into
+  // four launches would only add round trips through memory. GPU targets get
+  // the decomposition (one kernel per stage until the fused kernel exists).
+  if (o.target != "cpu")
+    pm.addPass(createDecomposeChunked());
   if (o.fuse)
     pm.addPass(createFuse());
 }
