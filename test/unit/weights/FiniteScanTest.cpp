@@ -75,3 +75,14 @@ TEST(FiniteScan, PositiveInfinityAndAliasName) {
   EXPECT_EQ(r[0].message(), p + ": tensor 'model.backbone.norm_f.weight' (as "
                                 "'backbone.norm_f.weight') has +Inf at index 1 [1]");
 }
+
+TEST(FiniteScan, BadFirstElement) {
+  std::string p = freshDir() + "/model.safetensors";
+  writeBytes(p, image({{"w", "BF16", {2, 2}, u16Bytes({0xFFC1, 0x3F80, 0x7F80, 0})}}));
+  std::vector<NonFiniteReport> r = WeightSet::open(p).scanNonFinite({"w"});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].index, 0);
+  EXPECT_EQ(r[0].position, (Shape{0, 0}));
+  EXPECT_TRUE(std::isnan(r[0].value));
+  EXPECT_EQ(r[0].count, 2);
+}

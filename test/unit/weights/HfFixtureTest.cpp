@@ -1,7 +1,8 @@
 // Checkpoints written by transformers (test/fixtures/hf/*/, made on the GPU
 // machine by tools/make_hf_fixtures.py): every tensor name and shape must
 // match REFERENCE.md's table for that directory's config.json, with nothing
-// extra, lm_head absent exactly when tied, and all values finite.
+// extra, lm_head absent exactly when tied, and all values finite; the io file
+// beside it holds int64 ids within the vocab and logits [batch, len, vocab].
 #include "ssdc/weights/WeightSet.h"
 
 #include <gtest/gtest.h>
@@ -99,5 +100,21 @@ TEST(HfFixtures, NamesAndShapesMatchReference) {
     EXPECT_EQ(ws.requireTensor("lm_head.weight", vd).tiedToEmbeddings(), tied);
     names.push_back("lm_head.weight");
     EXPECT_NO_THROW(ws.checkFinite(names));
+
+    // io.safetensors (written by safetensors' save_file): ids within vocab.
+    auto io = SafetensorsFile::open((dir / "io.safetensors").string());
+    const TensorInfo *ids = io->find("input_ids");
+    ASSERT_NE(ids, nullptr);
+    EXPECT_EQ(ids->dtype, DType::I64);
+    EXPECT_EQ(ids->shape.size(), 2u);
+    const int64_t vocab = config.at("vocab_size");
+    for (int64_t id : readInt64(*ids)) {
+      EXPECT_GE(id, 0);
+      EXPECT_LT(id, vocab);
+    }
+    const TensorInfo *logits = io->find("logits");
+    ASSERT_NE(logits, nullptr);
+    EXPECT_EQ(logits->dtype, DType::F32);
+    EXPECT_EQ(logits->shape, (Shape{ids->shape[0], ids->shape[1], vocab}));
   }
 }
