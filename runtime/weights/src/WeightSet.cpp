@@ -116,31 +116,34 @@ WeightSet WeightSet::open(const std::string &path) {
   ws.path_ = path;
   std::vector<std::unique_ptr<SafetensorsFile>> files;
   if (isDirectory(path)) {
+    std::string dir = path; // "m/" and "m" name the same files in messages
+    while (dir.size() > 1 && dir.back() == '/')
+      dir.pop_back();
     std::vector<std::string> indexes, tensorsFiles;
-    for (const std::string &n : listDir(path)) {
+    for (const std::string &n : listDir(dir)) {
       if (endsWith(n, ".safetensors.index.json"))
         indexes.push_back(n);
       else if (endsWith(n, ".safetensors"))
         tensorsFiles.push_back(n);
     }
     // As transformers: model.safetensors first, then the index.
-    if (isFile(path + "/model.safetensors")) {
-      files.push_back(SafetensorsFile::open(path + "/model.safetensors"));
-    } else if (isFile(path + "/model.safetensors.index.json")) {
-      loadIndex(path + "/model.safetensors.index.json", files);
+    if (isFile(dir + "/model.safetensors")) {
+      files.push_back(SafetensorsFile::open(dir + "/model.safetensors"));
+    } else if (isFile(dir + "/model.safetensors.index.json")) {
+      loadIndex(dir + "/model.safetensors.index.json", files);
     } else if (indexes.size() == 1) {
-      loadIndex(path + "/" + indexes[0], files);
+      loadIndex(dir + "/" + indexes[0], files);
     } else if (indexes.size() > 1) {
-      throw WeightsError(path + ": " + std::to_string(indexes.size()) +
+      throw WeightsError(dir + ": " + std::to_string(indexes.size()) +
                          " *.safetensors.index.json files (" + indexes[0] +
                          ", " + indexes[1] + ", ...); expected one");
     } else if (tensorsFiles.size() == 1) {
-      files.push_back(SafetensorsFile::open(path + "/" + tensorsFiles[0]));
+      files.push_back(SafetensorsFile::open(dir + "/" + tensorsFiles[0]));
     } else if (tensorsFiles.empty()) {
-      throw WeightsError(path + ": no model.safetensors, no *.safetensors "
+      throw WeightsError(dir + ": no model.safetensors, no *.safetensors "
                                 "file and no *.safetensors.index.json here");
     } else {
-      throw WeightsError(path + ": " + std::to_string(tensorsFiles.size()) +
+      throw WeightsError(dir + ": " + std::to_string(tensorsFiles.size()) +
                          " .safetensors files (" + tensorsFiles[0] + ", " +
                          tensorsFiles[1] + ", ...) but no model.safetensors "
                          "and no index; pass one file or add an index");

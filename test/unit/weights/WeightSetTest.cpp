@@ -238,6 +238,9 @@ TEST(WeightSetOpen, ModelDirectoryPrefersModelSafetensors) {
   EXPECT_EQ(ws.files(), (std::vector<std::string>{dir + "/model.safetensors"}));
   EXPECT_EQ(ws.requireTensor("backbone.norm_f.weight", {2})[1], 6.0f);
   EXPECT_FALSE(ws.has("input_ids"));
+  // A trailing slash names the same file.
+  EXPECT_EQ(WeightSet::open(dir + "/").files(),
+            (std::vector<std::string>{dir + "/model.safetensors"}));
 }
 
 TEST(WeightSetOpen, DirectoryWithOneOtherFile) {
