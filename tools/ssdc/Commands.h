@@ -14,6 +14,12 @@ namespace ssdc::driver {
 /// Defined in CompileCommand.cpp when the compiler is built.
 int compileCommand(int argc, char **argv);
 
+/// `ssdc eval ARTIFACT --weights W --input-ids IN --output OUT`.
+int evalCommand(int argc, char **argv);
+
+/// `ssdc generate ARTIFACT --weights W (--prompt-ids ... | --prompt TEXT) ...`.
+int generateCommand(int argc, char **argv);
+
 } // namespace ssdc::driver
 
 #endif // SSDC_TOOLS_SSDC_COMMANDS_H

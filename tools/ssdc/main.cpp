@@ -23,7 +23,15 @@ static void printUsage(std::FILE *out) {
                "          compile a model description (HF or mamba_ssm config.json,\n"
                "          a model directory, or model IR in .mlir) into an artifact;\n"
                "          `ssdc compile --help` lists its options\n"
-               "  help    this text\n");
+               "  eval ARTIFACT --weights W --input-ids IN --output OUT\n"
+               "          prefill logits of a batch of token ids\n"
+               "  generate ARTIFACT --weights W (--prompt-ids 1,2,3 | --prompt TEXT)\n"
+               "          --max-new-tokens N\n"
+               "          generate tokens (greedy, or sampled with --temperature,\n"
+               "          --top-k, --top-p, --seed)\n"
+               "  help    this text\n"
+               "\n"
+               "`ssdc COMMAND --help` lists a command's options.\n");
 }
 
 int main(int argc, char **argv) {
@@ -46,6 +54,12 @@ int main(int argc, char **argv) {
     return 2;
 #endif
   }
+#ifdef SSDC_HAVE_RUNTIME
+  if (command == "eval")
+    return ssdc::driver::evalCommand(argc - 1, argv + 1);
+  if (command == "generate")
+    return ssdc::driver::generateCommand(argc - 1, argv + 1);
+#endif
   std::fprintf(stderr, "ssdc: unknown command '%s'\n\n", command.c_str());
   printUsage(stderr);
   return 2;

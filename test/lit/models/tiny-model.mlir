@@ -1,7 +1,7 @@
-// The shipped demo model IR parses, verifies and keeps its structure: a
+// A hand-written model IR parses, verifies and keeps its structure: a
 // prefill and a decode entry, the SSD core with dt processing and D-skip, and
 // the grouped gated norm over d_inner / ngroups = 128 channels.
-// RUN: ssdc-opt %ssdc_src/models/demo/model.mlir | FileCheck %s
+// RUN: ssdc-opt %S/Inputs/tiny-model.mlir | FileCheck %s
 
 // CHECK-LABEL: func.func @prefill(%{{.*}}: tensor<?x?xi64>)
 // CHECK: ssd.embedding

@@ -1,7 +1,7 @@
 // ssd-compile-pipeline on the demo model: normalize-duality, select-schedule,
 // decompose-chunked, fuse. Decode keeps a recurrent ssm; the prefill versions
 // go from recurrent (l = 1) through quadratic to the fused chunked ops.
-// RUN: ssdc-opt %ssdc_src/models/demo/model.mlir --ssd-compile-pipeline="buckets=1,512,4096" | FileCheck %s
+// RUN: ssdc-opt %ssdc_src/test/lit/models/Inputs/tiny-model.mlir --ssd-compile-pipeline="buckets=1,512,4096" | FileCheck %s
 
 // CHECK-LABEL: func.func @prefill__L1_1(
 // CHECK-LABEL: func.func private @layer0__L1_1(

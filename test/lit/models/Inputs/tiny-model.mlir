@@ -1,7 +1,7 @@
-// The demo model (config.json beside this file: byte vocabulary, d_model 64,
+// A tiny Mamba-2 (byte vocabulary, d_model 64,
 // 1 layer, 4 heads of 32, state 16, 1 group) as level-1 model IR, written by
-// hand. The frontend (issue 4) generates exactly this kind of IR from
-// config.json; until then this file is what scripts/demo.sh compiles.
+// hand, as an example of level-1 model IR; the frontend generates this kind
+// of IR from a config.json (ssdc compile --emit model-ir).
 //
 // Shapes: d_inner = 128, conv_dim = d_inner + 2·G·N = 160,
 // in_proj rows = 2·d_inner + 2·G·N + H = 292 in the order [z | x | B | C | dt].

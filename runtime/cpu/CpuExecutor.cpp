@@ -1,0 +1,324 @@
+// The CPU plan executor. One Slot per plan buffer; views are materialised on
+// first use (column views copied, reshapes aliased); activations are poisoned
+// with NaN when allocated so a kernel that leaves an element unwritten shows.
+#include "runtime/cpu/CpuExecutor.h"
+
+#include "runtime/core/Error.h"
+#include "runtime/cpu/Elementwise.h"
+
+#include "ssdc/cpu_kernels.h"
+
+#include <cblas.h>
+
+#include <cmath>
+#include <limits>
+
+namespace ssdc::rt {
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+namespace {
+
+struct Slot {
+  std::vector<int64_t> shape;
+  const float *data = nullptr;
+  std::vector<float> own;
+  bool ready = false;
+};
+
+struct Symbols {
+  int64_t b = 1, l = 1, s = 0;
+
+  int64_t resolve(const Dim &d) const {
+    if (d.size >= 0)
+      return d.size;
+    if (d.symbol == "b") return b;
+    if (d.symbol == "l") return l;
+    if (d.symbol == "s") return s;
+    if (d.symbol == "s+l") return s + l;
+    if (d.symbol.rfind("ceil(l/", 0) == 0) {
+      int64_t q = std::stoll(d.symbol.substr(7));
+      return (l + q - 1) / q;
+    }
+    throw RuntimeError("plan: unknown shape symbol '" + d.symbol + "'");
+  }
+};
+
+double attrNumber(const nlohmann::json &v) {
+  if (v.is_number())
+    return v.get<double>();
+  if (v.is_object() && v.contains("__float__"))
+    return v["__float__"].get<std::string>()[0] == '-'
+               ? -std::numeric_limits<double>::infinity()
+               : std::numeric_limits<double>::infinity();
+  throw RuntimeError("plan: expected a number attribute, got " + v.dump());
+}
+
+class Run {
+public:
+  Run(const Entry &e, const WeightLookup &weights, Symbols sym)
+      : e(e), weights(weights), sym(sym), slots(e.buffers.size()) {}
+
+  std::vector<int64_t> shapeOf(int64_t id) const {
+    std::vector<int64_t> out;
+    for (const Dim &d : e.buffers[id].shape)
+      out.push_back(sym.resolve(d));
+    return out;
+  }
+
+  void bindInput(int64_t id, const float *data) {
+    slots[id].shape = shapeOf(id);
+    slots[id].data = data;
+    slots[id].ready = true;
+  }
+
+  /// Readable data of buffer `id`, materialising views and weights.
+  const float *in(int64_t id) {
+    Slot &s = slots[id];
+    if (s.ready)
+      return s.data;
+    const Buffer &b = e.buffers[id];
+    s.shape = shapeOf(id);
+    if (b.kind == BufferKind::Weight) {
+      s.data = weights(b.weightName, s.shape);
+    } else if (b.kind == BufferKind::View && b.columnOffset < 0) {
+      s.data = in(b.viewOf);  // a reshape: same memory
+    } else if (b.kind == BufferKind::View) {
+      const float *src = in(b.viewOf);
+      int64_t width = slots[b.viewOf].shape.back();
+      int64_t rows = Tensor::count(s.shape) / b.columns;
+      s.own.resize(Tensor::count(s.shape));
+      for (int64_t r = 0; r < rows; ++r)
+        std::copy(src + r * width + b.columnOffset,
+                  src + r * width + b.columnOffset + b.columns,
+                  s.own.data() + r * b.columns);
+      s.data = s.own.data();
+    } else {
+      throw RuntimeError("plan entry '" + e.name + "': buffer " +
+                         std::to_string(id) + " is read before it is written");
+    }
+    s.ready = true;
+    return s.data;
+  }
+
+  /// Allocates output buffer `id`, poisoned with NaN.
+  float *out(int64_t id) {
+    Slot &s = slots[id];
+    s.shape = shapeOf(id);
+    s.own.assign(Tensor::count(s.shape), std::numeric_limits<float>::quiet_NaN());
+    s.data = s.own.data();
+    s.ready = true;
+    return s.own.data();
+  }
+
+  const std::vector<int64_t> &shape(int64_t id) const { return slots[id].shape; }
+
+  Tensor take(int64_t id) {
+    in(id);
+    Tensor t;
+    t.shape = slots[id].shape;
+    t.data.assign(slots[id].data, slots[id].data + Tensor::count(t.shape));
+    return t;
+  }
+
+  const Entry &e;
+  const WeightLookup &weights;
+  Symbols sym;
+  std::vector<Slot> slots;
+};
+
+/// Which optional operands a launch has, from its operand segments.
+struct Operands {
+  const Launch &l;
+  /// Index into l.inputs of operand group `group`, or -1 when absent.
+  int index(size_t group) const {
+    if (l.operandSegments.empty())
+      return group < l.inputs.size() ? static_cast<int>(group) : -1;
+    int at = 0;
+    for (size_t g = 0; g < group; ++g)
+      at += l.operandSegments[g];
+    return l.operandSegments[group] ? at : -1;
+  }
+};
+
+[[noreturn]] void unsupported(const Launch &l, const std::string &why) {
+  throw RuntimeError("the CPU executor cannot run '" + l.kernel + "'" +
+                     (l.layer.empty() ? "" : " in " + l.layer) + ": " + why);
+}
+
+void check(int code, const Launch &l) {
+  if (code != 0)
+    throw RuntimeError("CPU kernel for '" + l.kernel + "'" +
+                       (l.layer.empty() ? "" : " in " + l.layer) +
+                       " failed with Halide error " + std::to_string(code));
+}
+
+void runLaunch(Run &r, const Launch &l, int64_t vocab, const int64_t *ids) {
+  const std::string &op = l.op;
+  Operands ops{l};
+  auto input = [&](size_t group) -> const float * {
+    int i = ops.index(group);
+    return i < 0 ? nullptr : r.in(l.inputs[i]);
+  };
+  auto inShape = [&](size_t group) {
+    int64_t id = l.inputs[ops.index(group)];
+    r.in(id);  // materialise first: a view's shape is known once it exists
+    return r.shape(id);
+  };
+
+  if (op == "ssd.embedding") {
+    const float *table = r.in(l.inputs[0]);
+    std::vector<int64_t> t = r.shape(l.inputs[0]);
+    float *o = r.out(l.outputs[0]);
+    int64_t rows = r.sym.b * r.sym.l;
+    std::vector<int32_t> ids32(rows);
+    for (int64_t i = 0; i < rows; ++i) {
+      if (ids[i] < 0 || ids[i] >= t[0] || (vocab > 0 && ids[i] >= vocab))
+        throw RuntimeError("input id " + std::to_string(ids[i]) + " at position " +
+                           std::to_string(i) + " is outside the vocabulary [0, " +
+                           std::to_string(t[0]) + ")");
+      ids32[i] = static_cast<int32_t>(ids[i]);
+    }
+    check(cpu::embedding(rows, t[1], t[0], ids32.data(), table, o), l);
+    return;
+  }
+  if (op == "ssd.rmsnorm") {
+    const float *x = r.in(l.inputs[0]), *w = r.in(l.inputs[1]);
+    const float *z = l.inputs.size() > 2 ? r.in(l.inputs[2]) : nullptr;
+    std::vector<int64_t> xs = r.shape(l.inputs[0]);
+    int64_t d = xs.back(), rows = Tensor::count(xs) / d;
+    double eps = l.attrs.contains("eps") ? attrNumber(l.attrs["eps"]) : 1e-5;
+    int64_t group = l.attrs.value("group_size", d);
+    bool nbg = l.attrs.value("norm_before_gate", false);
+    float *o = r.out(l.outputs[0]);
+    check(cpu::rmsnormGated(rows, d, group, eps, nbg, x, z, w, o), l);
+    return;
+  }
+  if (op == "ssd.linear") {
+    const float *x = r.in(l.inputs[0]), *w = r.in(l.inputs[1]);
+    std::vector<int64_t> ws = r.shape(l.inputs[1]);
+    int64_t n = ws[0], k = ws[1];
+    int64_t rows = Tensor::count(r.shape(l.inputs[0])) / k;
+    float *o = r.out(l.outputs[0]);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0f, x, k,
+                w, k, 0.0f, o, n);
+    if (l.inputs.size() > 2) {
+      const float *bias = r.in(l.inputs[2]);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          o[i * n + j] += bias[j];
+    }
+    return;
+  }
+  if (op == "ssd.conv1d") {
+    std::vector<int64_t> xs = inShape(0), ws = inShape(1);
+    const float *x = input(0), *w = input(1), *bias = input(2), *state = input(3);
+    float *y = r.out(l.outputs[0]);
+    float *fin = r.out(l.outputs[1]);
+    check(cpu::conv1d(xs[0], xs[1], xs[2], ws[1], x, w, bias, state,
+                      l.attrs.value("silu", false), y, fin),
+          l);
+    return;
+  }
+  if (op == "ssd.ssm") {
+    std::vector<int64_t> xs = inShape(0), bs = inShape(3);
+    if (ops.index(5) >= 0 && inShape(5).size() != 1)
+      unsupported(l, "D of shape [h, p] (D_has_hdim)");
+    cpu::SsdShape s;
+    s.batch = xs[0];
+    s.len = xs[1];
+    s.heads = xs[2];
+    s.headdim = xs[3];
+    s.groups = bs[2];
+    s.dstate = bs[3];
+    cpu::DtParams dtp;
+    dtp.softplus = l.attrs.value("dt_softplus", false);
+    if (l.attrs.contains("dt_limit")) {
+      dtp.dtMin = attrNumber(l.attrs["dt_limit"][0]);
+      dtp.dtMax = attrNumber(l.attrs["dt_limit"][1]);
+    }
+    cpu::SsdArgs a;
+    a.x = input(0);
+    a.dt = input(1);
+    a.A = input(2);
+    a.B = input(3);
+    a.C = input(4);
+    a.D = input(5);
+    a.dtBias = input(6);
+    a.initState = input(7);
+    a.y = r.out(l.outputs[0]);
+    a.finalState = r.out(l.outputs[1]);
+    std::string kind = "recurrent";
+    int64_t chunk = 0;
+    if (l.attrs.contains("schedule")) {
+      kind = l.attrs["schedule"].value("kind", kind);
+      chunk = l.attrs["schedule"].value("chunk_size", int64_t(0));
+    }
+    if (kind == "recurrent")
+      check(cpu::ssdRecurrent(s, dtp, a), l);
+    else if (kind == "quadratic")
+      check(cpu::ssdQuadratic(s, dtp, a), l);
+    else
+      check(cpu::ssdChunked(s, dtp, a, static_cast<int>(chunk)), l);
+    return;
+  }
+  r.in(l.inputs[0]);
+  if (runElementwise(r.shape(l.inputs[0]), l, [&](int64_t id) { return r.in(id); },
+                     [&](int64_t id) {
+                       r.in(id);
+                       return r.shape(id);
+                     },
+                     [&](int64_t id) { return r.out(id); }))
+    return;
+  unsupported(l, "no CPU kernel for " + op + " yet");
+}
+
+} // namespace
+
+RunResult CpuExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
+                           int64_t batch, int64_t length,
+                           const std::map<std::string, Tensor> &states) {
+  Symbols sym;
+  sym.b = batch;
+  sym.l = length;
+  if (static_cast<int64_t>(ids.size()) != batch * length)
+    throw RuntimeError("expected " + std::to_string(batch * length) +
+                       " token ids, got " + std::to_string(ids.size()));
+  Run r(entry, weights, sym);
+  std::vector<float> noFloats;
+  for (int64_t id : entry.inputs) {
+    const Buffer &b = entry.buffers[id];
+    if (b.role == "input_ids") {
+      r.bindInput(id, nullptr);
+      continue;
+    }
+    auto it = states.find(b.role);
+    if (it == states.end())
+      throw RuntimeError("entry '" + entry.name + "' needs the state '" + b.role +
+                         "', which was not given");
+    std::vector<int64_t> want = r.shapeOf(id);
+    if (it->second.shape != want)
+      throw RuntimeError("state '" + b.role + "' has shape " +
+                         shapeString(it->second.shape) + ", expected " +
+                         shapeString(want));
+    r.bindInput(id, it->second.data.data());
+  }
+  for (const Launch &l : entry.launches)
+    runLaunch(r, l, vocab, ids.data());
+
+  RunResult result;
+  for (const EntryOutput &o : entry.outputs) {
+    if (o.role == "logits")
+      result.logits = r.take(o.buffer);
+    else
+      result.states[o.role] = r.take(o.buffer);
+  }
+  return result;
+}
+
+} // namespace ssdc::rt

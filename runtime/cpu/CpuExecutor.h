@@ -1,0 +1,49 @@
+// Runs one entry function of a plan on the CPU: binds the symbolic shapes to
+// the call's batch and length, materialises views, and calls a kernel per
+// launch (Halide kernels from codegen/cpu for the SSD, conv and norms; BLAS
+// for the dense projections; plain loops for cheap elementwise ops).
+#ifndef SSDC_RUNTIME_CPU_CPUEXECUTOR_H
+#define SSDC_RUNTIME_CPU_CPUEXECUTOR_H
+
+#include "runtime/core/Plan.h"
+#include "runtime/core/Tensor.h"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ssdc::rt {
+
+/// Where weights come from: returns f32 data of exactly `shape` for a
+/// canonical weight name, or throws RuntimeError naming the tensor.
+using WeightLookup =
+    std::function<const float *(const std::string &name,
+                                const std::vector<int64_t> &shape)>;
+
+struct RunResult {
+  Tensor logits;                         ///< [b, l, vocab]
+  std::map<std::string, Tensor> states;  ///< by state name
+};
+
+class CpuExecutor {
+public:
+  explicit CpuExecutor(WeightLookup weights) : weights(std::move(weights)) {}
+
+  /// Runs `entry` on token ids [b, l] (row-major) and, for decode, the
+  /// states by name. Every output element is written by a kernel.
+  RunResult run(const Entry &entry, const std::vector<int64_t> &ids,
+                int64_t batch, int64_t length,
+                const std::map<std::string, Tensor> &states);
+
+  /// The vocabulary size ids are checked against (0 = unchecked).
+  void setVocab(int64_t v) { vocab = v; }
+
+private:
+  WeightLookup weights;
+  int64_t vocab = 0;
+};
+
+} // namespace ssdc::rt
+
+#endif // SSDC_RUNTIME_CPU_CPUEXECUTOR_H

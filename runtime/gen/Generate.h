@@ -1,0 +1,30 @@
+// The generation loop: the prompt through the prefill plan (the bucket that
+// holds its length), then one token at a time through the decode plan,
+// carrying the states.
+#ifndef SSDC_RUNTIME_GEN_GENERATE_H
+#define SSDC_RUNTIME_GEN_GENERATE_H
+
+#include "runtime/core/Plan.h"
+#include "runtime/cpu/CpuExecutor.h"
+#include "runtime/gen/Sampler.h"
+
+#include <functional>
+#include <vector>
+
+namespace ssdc::rt {
+
+struct Generation {
+  std::vector<int64_t> tokens;     ///< the new tokens
+  std::vector<float> stepLogits;   ///< [tokens, vocab]: what each was chosen from
+  int64_t vocab = 0;
+  double prefillSeconds = 0, decodeSeconds = 0;
+};
+
+Generation generate(CpuExecutor &executor, const Plan &plan,
+                    const std::vector<int64_t> &prompt, int64_t maxNewTokens,
+                    Sampler &sampler,
+                    const std::function<void(int64_t)> &onToken = {});
+
+} // namespace ssdc::rt
+
+#endif // SSDC_RUNTIME_GEN_GENERATE_H

@@ -1,0 +1,62 @@
+// Loading an artifact and its weights, with every check done before running.
+#include "runtime/gen/LoadedModel.h"
+
+#include "runtime/core/Error.h"
+
+#include "ssdc/weights/WeightsError.h"
+
+#include <set>
+
+namespace ssdc::rt {
+
+LoadedModel::LoadedModel(const std::string &artifactDir,
+                         const std::string &weightsPath,
+                         const std::string &device, bool checkWeights)
+    : artifact_(loadArtifact(artifactDir, device)) {
+  if (device != "cpu")
+    throw RuntimeError("device '" + device + "' is not supported by this "
+                       "build; use --device cpu");
+  if (artifact_.dtype != "f32")
+    throw RuntimeError(artifactDir + ": compiled with --dtype " + artifact_.dtype +
+                       "; the CPU runtime runs f32 artifacts");
+  if (artifact_.manifest.contains("config"))
+    vocab_ = artifact_.manifest["config"].value("vocab_size", int64_t(0));
+  try {
+    weights_ = std::make_unique<WeightSet>(WeightSet::open(weightsPath));
+    // Every weight of every entry, once, with the shape the plan expects.
+    std::map<std::string, std::vector<int64_t>> wanted;
+    for (const Entry &e : artifact_.plan.entries)
+      for (const Buffer &b : e.buffers)
+        if (b.kind == BufferKind::Weight) {
+          std::vector<int64_t> shape;
+          for (const Dim &d : b.shape)
+            shape.push_back(d.size);
+          auto [it, fresh] = wanted.emplace(b.weightName, shape);
+          if (!fresh && it->second != shape)
+            throw RuntimeError(artifactDir + "/plan.json: weight '" + b.weightName +
+                               "' is used with two shapes");
+        }
+    std::vector<std::string> names;
+    for (const auto &[name, shape] : wanted) {
+      loaded_.emplace(name, weights_->requireSqueezed(name, shape));
+      names.push_back(name);
+    }
+    std::vector<std::string> unused = weights_->unusedTensors(names);
+    if (!unused.empty())
+      throw RuntimeError(weights_->describeUnused(unused));
+    if (checkWeights)
+      weights_->checkFinite(names);
+  } catch (const WeightsError &e) {
+    throw RuntimeError(e.what());
+  }
+  executor_ = std::make_unique<CpuExecutor>(
+      [this](const std::string &name, const std::vector<int64_t> &) {
+        auto it = loaded_.find(name);
+        if (it == loaded_.end())
+          throw RuntimeError("weight '" + name + "' was not loaded");
+        return it->second.data();
+      });
+  executor_->setVocab(vocab_);
+}
+
+} // namespace ssdc::rt

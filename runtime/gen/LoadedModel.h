@@ -1,0 +1,42 @@
+// An artifact with its weights, ready to run on the CPU: every weight the plan
+// names is loaded and shape-checked up front (missing, mis-shaped and extra
+// tensors are errors before anything runs), then the executor is built.
+#ifndef SSDC_RUNTIME_GEN_LOADEDMODEL_H
+#define SSDC_RUNTIME_GEN_LOADEDMODEL_H
+
+#include "runtime/core/Artifact.h"
+#include "runtime/cpu/CpuExecutor.h"
+
+#include "ssdc/weights/WeightSet.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace ssdc::rt {
+
+class LoadedModel {
+public:
+  /// `weightsPath`: a model directory or one .safetensors file. With
+  /// `checkWeights`, every weight is also scanned for NaN/Inf.
+  LoadedModel(const std::string &artifactDir, const std::string &weightsPath,
+              const std::string &device, bool checkWeights);
+
+  const Artifact &artifact() const { return artifact_; }
+  CpuExecutor &executor() { return *executor_; }
+  /// The vocabulary size from the manifest's config (0 if unknown).
+  int64_t vocab() const { return vocab_; }
+  /// True for byte-level models (vocab 256): text in, text out.
+  bool byteLevel() const { return vocab_ == 256; }
+
+private:
+  Artifact artifact_;
+  std::unique_ptr<WeightSet> weights_;
+  std::map<std::string, F32Tensor> loaded_;
+  std::unique_ptr<CpuExecutor> executor_;
+  int64_t vocab_ = 0;
+};
+
+} // namespace ssdc::rt
+
+#endif // SSDC_RUNTIME_GEN_LOADEDMODEL_H
