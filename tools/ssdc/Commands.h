@@ -20,6 +20,9 @@ int evalCommand(int argc, char **argv);
 /// `ssdc generate ARTIFACT --weights W (--prompt-ids ... | --prompt TEXT) ...`.
 int generateCommand(int argc, char **argv);
 
+/// `ssdc run MODEL_DIR --prompt TEXT ...`: compile (cached), then generate.
+int runCommand(int argc, char **argv);
+
 } // namespace ssdc::driver
 
 #endif // SSDC_TOOLS_SSDC_COMMANDS_H

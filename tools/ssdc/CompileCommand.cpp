@@ -83,6 +83,11 @@ int compileCommand(int argc, char **argv) {
     printCompileHelp();
     return 0;
   }
+  return compile(*args);
+}
+
+int compile(const CompileArgs &argsIn) {
+  const CompileArgs *args = &argsIn;
 
   MLIRContext context;
   context.loadDialect<ssd::SSDDialect, func::FuncDialect>();

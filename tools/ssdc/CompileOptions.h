@@ -25,6 +25,9 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv);
 
 void printCompileHelp();
 
+/// Runs the compiler on parsed arguments; returns the exit code.
+int compile(const CompileArgs &args);
+
 } // namespace ssdc::driver
 
 #endif // SSDC_TOOLS_SSDC_COMPILEOPTIONS_H

@@ -29,6 +29,8 @@ static void printUsage(std::FILE *out) {
                "          --max-new-tokens N\n"
                "          generate tokens (greedy, or sampled with --temperature,\n"
                "          --top-k, --top-p, --seed)\n"
+               "  run MODEL_DIR --prompt TEXT [...]\n"
+               "          compile (cached by content hash) and generate\n"
                "  help    this text\n"
                "\n"
                "`ssdc COMMAND --help` lists a command's options.\n");
@@ -54,6 +56,10 @@ int main(int argc, char **argv) {
     return 2;
 #endif
   }
+#if defined(SSDC_HAVE_RUNTIME) && defined(SSDC_HAVE_COMPILER)
+  if (command == "run")
+    return ssdc::driver::runCommand(argc - 1, argv + 1);
+#endif
 #ifdef SSDC_HAVE_RUNTIME
   if (command == "eval")
     return ssdc::driver::evalCommand(argc - 1, argv + 1);
