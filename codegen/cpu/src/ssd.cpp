@@ -23,6 +23,12 @@ using detail::viewOrZeros;
 
 namespace {
 
+/// Shapes the kernels accept: every extent positive, heads a multiple of groups.
+bool validShape(const SsdShape &s) {
+  return s.batch > 0 && s.len > 0 && s.heads > 0 && s.headdim > 0 &&
+         s.groups > 0 && s.dstate > 0 && s.heads % s.groups == 0;
+}
+
 // The inputs every full-length SSD schedule takes, as Halide buffers.
 struct SsdBuffers {
   std::vector<float> zD, zBias, zInit, scratchFinal;
@@ -52,6 +58,8 @@ struct SsdBuffers {
 } // namespace
 
 int ssdRecurrent(const SsdShape &s, const DtParams &dtp, const SsdArgs &a) {
+  if (!validShape(s))
+    return -1;
   SsdBuffers bf(s, a);
   return ssdc_hl_ssd_recurrent(bf.x, bf.dt, bf.A, bf.B, bf.C, bf.D, bf.dtBias,
                                bf.init, dtp.dtMin, detail::finiteDtMax(dtp.dtMax),
@@ -59,6 +67,8 @@ int ssdRecurrent(const SsdShape &s, const DtParams &dtp, const SsdArgs &a) {
 }
 
 int ssdQuadratic(const SsdShape &s, const DtParams &dtp, const SsdArgs &a) {
+  if (!validShape(s))
+    return -1;
   SsdBuffers bf(s, a);
   return ssdc_hl_ssd_quadratic(bf.x, bf.dt, bf.A, bf.B, bf.C, bf.D, bf.dtBias,
                                bf.init, dtp.dtMin, detail::finiteDtMax(dtp.dtMax),
@@ -67,7 +77,7 @@ int ssdQuadratic(const SsdShape &s, const DtParams &dtp, const SsdArgs &a) {
 
 int ssdChunked(const SsdShape &s, const DtParams &dtp, const SsdArgs &a,
                int chunk) {
-  if (chunk <= 0)
+  if (chunk <= 0 || !validShape(s))
     return -1;
   SsdBuffers bf(s, a);
   const int b = s.batch, h = s.heads, p = s.headdim, n = s.dstate;
@@ -110,6 +120,10 @@ int ssdDecodeStep(const SsdShape &s, const DtParams &dtp, const float *x,
                   const float *dt, const float *A, const float *B,
                   const float *C, const float *D, const float *dtBias,
                   float *state, float *y) {
+  SsdShape one = s;
+  one.len = 1;
+  if (!validShape(one))
+    return -1;
   const int b = s.batch, h = s.heads, p = s.headdim, g = s.groups,
             n = s.dstate;
   std::vector<float> zD, zBias;

@@ -79,4 +79,13 @@ TEST(SsdChunked, ChunkSizes) {
   }
 }
 
+TEST(SsdErrors, RejectsBadShapes) {
+  SsdCase c{"bad", 1, 8, 4, 4, 2, 4, 4, 130};
+  SsdData d(c);
+  EXPECT_NE(runSchedule(d, Schedule::Chunked, 0).err, 0); // chunk 0
+  d.shape.groups = 3;                                     // 4 % 3 != 0
+  for (Schedule s : {Schedule::Recurrent, Schedule::Quadratic, Schedule::Chunked})
+    EXPECT_NE(runSchedule(d, s, 4).err, 0) << scheduleName(s);
+}
+
 } // namespace

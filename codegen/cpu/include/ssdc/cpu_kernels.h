@@ -1,7 +1,8 @@
 // C++ API over the AOT-compiled Halide CPU kernels (fp32). The runtime calls
 // these; they wrap raw row-major pointers in Halide buffers and run the
 // pipelines (multithreaded on Halide's thread pool). Every function returns 0
-// on success, a Halide error code otherwise. Optional pointers may be null.
+// on success, -1 for a shape it rejects (non-positive extents, h % g != 0,
+// chunk <= 0), a Halide error code otherwise. Optional pointers may be null.
 //
 // SSD layouts (row-major): x [b,l,h,p], dt [b,l,h], A [h] (= -exp(A_log)),
 // B, C [b,l,g,n], D [h], dtBias [h], state [b,h,p,n], y [b,l,h,p]; h % g == 0.
