@@ -83,7 +83,6 @@ public:
     pr.compute_at(out, task).vectorize(j, vec, TailStrategy::GuardWithIf);
     acc.compute_at(out, task).vectorize(e, vec, TailStrategy::GuardWithIf);
     acc.update().reorder(e, rj, i).vectorize(e, vec, TailStrategy::GuardWithIf);
-    (void)L;
   }
 };
 

@@ -33,7 +33,7 @@ public:
 
   void generate() {
     Var p("p"), i("i"), h("h"), t("t"), b("b"), n("n");
-    Expr P = x.dim(0).extent(), H = x.dim(1).extent(), L = x.dim(2).extent();
+    Expr H = x.dim(1).extent(), L = x.dim(2).extent();
     Expr N = B.dim(0).extent(), G = B.dim(1).extent();
     Expr hg = H / G;
 
