@@ -205,8 +205,11 @@ void runLaunch(Run &r, const Launch &l, int64_t vocab, const int64_t *ids) {
     int64_t n = ws[0], k = ws[1];
     int64_t rows = Tensor::count(r.shape(l.inputs[0])) / k;
     float *o = r.out(l.outputs[0]);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0f, x, k,
-                w, k, 0.0f, o, n);
+    if (rows == 1)  // decode: a matrix-vector product streams w once
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, w, k, x, 1, 0.0f, o, 1);
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0f, x,
+                  k, w, k, 0.0f, o, n);
     if (l.inputs.size() > 2) {
       const float *bias = r.in(l.inputs[2]);
       for (int64_t i = 0; i < rows; ++i)

@@ -25,6 +25,16 @@ Generation generate(CpuExecutor &executor, const Plan &plan,
                     Sampler &sampler,
                     const std::function<void(int64_t)> &onToken = {});
 
+/// Several prompts of any lengths at once: each is prefilled on its own (its
+/// state is that of its own last token, never of padding), then the states
+/// are stacked along the batch and all sequences decode together, one
+/// sampler each. `onToken(sequence, token)` is called as tokens come.
+std::vector<Generation>
+generateBatch(CpuExecutor &executor, const Plan &plan,
+              const std::vector<std::vector<int64_t>> &prompts,
+              int64_t maxNewTokens, std::vector<Sampler> &samplers,
+              const std::function<void(size_t, int64_t)> &onToken = {});
+
 } // namespace ssdc::rt
 
 #endif // SSDC_RUNTIME_GEN_GENERATE_H

@@ -133,7 +133,11 @@ const char *kGenerateHelp =
     "\n"
     "Greedy unless a sampling flag is given. Prints the new tokens as they come\n"
     "(text for byte-level models) and tokens/s at the end. OUT gets int64\n"
-    "`tokens` [N] and float32 `step_logits` [N, vocab].\n";
+    "`tokens` [N] and float32 `step_logits` [N, vocab].\n"
+    "\n"
+    "A batch: --prompt-ids 1,2,3;4,5 (';' between sequences, any lengths). Each\n"
+    "is prefilled on its own, then all decode together; sequence i samples with\n"
+    "seed S + i; OUT gets `tokens` [B, N] and `step_logits` [B, N, vocab].\n";
 
 } // namespace
 
@@ -228,56 +232,104 @@ int generateCommand(int argc, char **argv) {
     rt::LoadedModel model(a.positional[0], a.values["--weights"],
                           a.values.count("--device") ? a.values["--device"] : "cpu",
                           a.switches["--check-weights"]);
-    std::vector<int64_t> prompt;
+    // Prompts: one text, or ids with ';' between the sequences of a batch.
+    std::vector<std::vector<int64_t>> prompts;
     if (a.values.count("--prompt")) {
       if (!model.byteLevel())
         throw UsageError("--prompt TEXT needs a byte-level model (vocab 256); "
                          "this one has vocab " + std::to_string(model.vocab()) +
                          ": give --prompt-ids");
+      prompts.emplace_back();
       for (unsigned char c : a.values["--prompt"])
-        prompt.push_back(c);
+        prompts.back().push_back(c);
     } else {
-      std::stringstream ss(a.values["--prompt-ids"]);
-      std::string item;
-      while (std::getline(ss, item, ','))
-        prompt.push_back(toInt("--prompt-ids", item, 0, INT64_MAX));
+      std::stringstream seqs(a.values["--prompt-ids"]);
+      std::string seq;
+      while (std::getline(seqs, seq, ';')) {
+        prompts.emplace_back();
+        std::stringstream ss(seq);
+        std::string item;
+        while (std::getline(ss, item, ','))
+          prompts.back().push_back(toInt("--prompt-ids", item, 0, INT64_MAX));
+      }
+      if (prompts.empty())
+        prompts.emplace_back();
     }
-    if (prompt.empty())
-      throw UsageError("the prompt is empty");
     int64_t vocab = model.vocab();
-    for (int64_t id : prompt)
-      if (vocab > 0 && id >= vocab)
-        throw UsageError("prompt id " + std::to_string(id) +
-                         " is outside the vocabulary [0, " + std::to_string(vocab) + ")");
-
-    rt::Sampler sampler(so);
-    bool text = model.byteLevel();
-    if (text)
+    for (const std::vector<int64_t> &prompt : prompts) {
+      if (prompt.empty())
+        throw UsageError("the prompt is empty");
       for (int64_t id : prompt)
-        std::fputc(static_cast<int>(id), stdout);
-    rt::Generation g = rt::generate(
-        model.executor(), model.artifact().plan, prompt, maxNew, sampler,
-        [&](int64_t token) {
-          if (text)
-            std::fputc(static_cast<int>(token), stdout);
-          else
-            std::fprintf(stdout, "%lld ", (long long)token);
-          std::fflush(stdout);
-        });
-    std::fputc('\n', stdout);
-    std::fprintf(stderr,
-                 "ssdc generate: prompt %zu tokens in %.3f s (%.1f tokens/s); "
-                 "%lld new tokens in %.3f s (%.1f tokens/s)\n",
-                 prompt.size(), g.prefillSeconds, prompt.size() / g.prefillSeconds,
-                 (long long)g.tokens.size(), g.decodeSeconds,
-                 g.tokens.size() > 1 ? (g.tokens.size() - 1) / g.decodeSeconds : 0.0);
-    if (!output.empty()) {
-      rt::SafetensorsWriter w;
+        if (vocab > 0 && id >= vocab)
+          throw UsageError("prompt id " + std::to_string(id) +
+                           " is outside the vocabulary [0, " +
+                           std::to_string(vocab) + ")");
+    }
+    bool text = model.byteLevel();
+    rt::SafetensorsWriter w;
+    if (prompts.size() == 1) {
+      const std::vector<int64_t> &prompt = prompts[0];
+      rt::Sampler sampler(so);
+      if (text)
+        for (int64_t id : prompt)
+          std::fputc(static_cast<int>(id), stdout);
+      rt::Generation g = rt::generate(
+          model.executor(), model.artifact().plan, prompt, maxNew, sampler,
+          [&](int64_t token) {
+            if (text)
+              std::fputc(static_cast<int>(token), stdout);
+            else
+              std::fprintf(stdout, "%lld ", (long long)token);
+            std::fflush(stdout);
+          });
+      std::fputc('\n', stdout);
+      std::fprintf(stderr,
+                   "ssdc generate: prompt %zu tokens in %.3f s (%.1f tokens/s); "
+                   "%lld new tokens in %.3f s (%.1f tokens/s)\n",
+                   prompt.size(), g.prefillSeconds,
+                   prompt.size() / g.prefillSeconds, (long long)g.tokens.size(),
+                   g.decodeSeconds,
+                   g.tokens.size() > 1 ? (g.tokens.size() - 1) / g.decodeSeconds
+                                       : 0.0);
       int64_t n = g.tokens.size();
       w.addI64("tokens", {n}, g.tokens);
       w.addF32("step_logits", {n, g.vocab}, std::move(g.stepLogits));
-      w.write(output);
+    } else {
+      // A batch: sequence i samples with seed + i.
+      std::vector<rt::Sampler> samplers;
+      for (size_t i = 0; i < prompts.size(); ++i) {
+        rt::SamplingOptions si = so;
+        si.seed = so.seed + i;
+        samplers.emplace_back(si);
+      }
+      std::vector<rt::Generation> gs = rt::generateBatch(
+          model.executor(), model.artifact().plan, prompts, maxNew, samplers);
+      std::vector<int64_t> tokens;
+      std::vector<float> steps;
+      for (size_t i = 0; i < gs.size(); ++i) {
+        std::fprintf(stdout, "[%zu] ", i);
+        for (int64_t t : gs[i].tokens) {
+          if (text)
+            std::fputc(static_cast<int>(t), stdout);
+          else
+            std::fprintf(stdout, "%lld ", (long long)t);
+        }
+        std::fputc('\n', stdout);
+        tokens.insert(tokens.end(), gs[i].tokens.begin(), gs[i].tokens.end());
+        steps.insert(steps.end(), gs[i].stepLogits.begin(), gs[i].stepLogits.end());
+      }
+      std::fprintf(stderr,
+                   "ssdc generate: %zu sequences; prefill %.3f s; %lld decode "
+                   "steps in %.3f s (%.1f tokens/s)\n",
+                   gs.size(), gs[0].prefillSeconds, (long long)maxNew,
+                   gs[0].decodeSeconds,
+                   maxNew > 1 ? gs.size() * (maxNew - 1) / gs[0].decodeSeconds : 0.0);
+      int64_t b = gs.size();
+      w.addI64("tokens", {b, maxNew}, std::move(tokens));
+      w.addF32("step_logits", {b, maxNew, gs[0].vocab}, std::move(steps));
     }
+    if (!output.empty())
+      w.write(output);
     return 0;
   } catch (const UsageError &e) {
     return fail("generate", e, true);

@@ -1,7 +1,8 @@
 // st-compare: compares one tensor of two .safetensors files, for lit tests.
 //
-//   st-compare ACTUAL EXPECTED NAME [--rtol R] [--exact] [--as NAME2]
+//   st-compare ACTUAL EXPECTED NAME [--rtol R] [--exact] [--as NAME2] [--row I]
 //
+// --row I compares row I of ACTUAL (its first dimension) with all of EXPECTED.
 // Float tensors: passes when max|a - e| <= R * max|e| (the relative error of
 // the whole tensor, R = 1e-4 by default) and prints that error. Integer
 // tensors, or --exact: every element equal. --as reads NAME2 from EXPECTED.
@@ -44,19 +45,22 @@ static std::vector<double> values(const TensorInfo &t) {
 int main(int argc, char **argv) {
   if (argc < 4) {
     std::fprintf(stderr, "usage: st-compare ACTUAL EXPECTED NAME [--rtol R] "
-                         "[--exact] [--as NAME2]\n");
+                         "[--exact] [--as NAME2] [--row I]\n");
     return 2;
   }
   std::string actualPath = argv[1], expectedPath = argv[2], name = argv[3];
   std::string expectedName = name;
   double rtol = 1e-4;
   bool exact = false;
+  int64_t row = -1;
   for (int i = 4; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--rtol" && i + 1 < argc)
       rtol = std::atof(argv[++i]);
     else if (a == "--as" && i + 1 < argc)
       expectedName = argv[++i];
+    else if (a == "--row" && i + 1 < argc)
+      row = std::atoll(argv[++i]);
     else if (a == "--exact")
       exact = true;
     else {
@@ -75,13 +79,24 @@ int main(int argc, char **argv) {
                    (!a ? actualPath : expectedPath).c_str());
       return 2;
     }
-    if (a->shape != e->shape) {
-      std::printf("MISMATCH %s: shape %s, expected %s\n", name.c_str(),
-                  formatShape(a->shape).c_str(), formatShape(e->shape).c_str());
-      return 1;
-    }
     bool integer = a->dtype == DType::I64 || a->dtype == DType::I32;
     std::vector<double> av = values(*a), ev = values(*e);
+    Shape ashape = a->shape;
+    if (row >= 0) {
+      if (ashape.empty() || row >= ashape[0]) {
+        std::fprintf(stderr, "st-compare: %s has no row %lld\n", name.c_str(),
+                     (long long)row);
+        return 2;
+      }
+      size_t per = av.size() / ashape[0];
+      av = std::vector<double>(av.begin() + row * per, av.begin() + (row + 1) * per);
+      ashape.erase(ashape.begin());
+    }
+    if (ashape != e->shape) {
+      std::printf("MISMATCH %s: shape %s, expected %s\n", name.c_str(),
+                  formatShape(ashape).c_str(), formatShape(e->shape).c_str());
+      return 1;
+    }
     double maxDiff = 0, maxRef = 0;
     int64_t worst = -1;
     for (size_t i = 0; i < av.size(); ++i) {
