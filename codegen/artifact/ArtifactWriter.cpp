@@ -14,6 +14,10 @@ void ArtifactWriter::add(StringRef name, std::string contents) {
   files.emplace_back(name.str(), std::move(contents));
 }
 
+void ArtifactWriter::addCopy(StringRef name, StringRef source) {
+  copies.emplace_back(name.str(), source.str());
+}
+
 static Error fileError(const Twine &what, std::error_code ec) {
   return createStringError(ec, what + ": " + ec.message());
 }
@@ -54,6 +58,16 @@ Error ArtifactWriter::commit() {
       os.clear_error();
       cleanup();
       return fileError("cannot write " + finalPath + "/" + name, err);
+    }
+  }
+
+  for (const auto &[name, source] : copies) {
+    SmallString<256> file(staging);
+    sys::path::append(file, name);
+    if (std::error_code ec = sys::fs::copy_file(source, file)) {
+      cleanup();
+      return fileError("cannot copy " + source + " into " + finalPath + "/" + name,
+                       ec);
     }
   }
 

@@ -30,6 +30,9 @@ public:
 
   /// Queues a file (relative name, contents).
   void add(llvm::StringRef name, std::string contents);
+  /// Queues a copy of the file at `source` (e.g. the CPU kernel library);
+  /// read at commit time, an unreadable source fails the commit.
+  void addCopy(llvm::StringRef name, llvm::StringRef source);
 
   /// Writes every queued file into a temporary directory beside `path`, then
   /// swaps it into place. On failure nothing is left behind.
@@ -38,6 +41,7 @@ public:
 private:
   std::string path;
   std::vector<std::pair<std::string, std::string>> files;
+  std::vector<std::pair<std::string, std::string>> copies;
 };
 
 } // namespace ssdc::artifact

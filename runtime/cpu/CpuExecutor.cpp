@@ -6,7 +6,7 @@
 #include "runtime/core/Error.h"
 #include "runtime/cpu/Elementwise.h"
 
-#include "ssdc/cpu_kernels.h"
+#include "ssdc/cpu_kernel_table.h"
 
 #include <cblas.h>
 
@@ -158,7 +158,8 @@ void check(int code, const Launch &l) {
                        " failed with Halide error " + std::to_string(code));
 }
 
-void runLaunch(Run &r, const Launch &l, int64_t vocab, const int64_t *ids) {
+void runLaunch(Run &r, const Launch &l, const cpu::KernelTable &k,
+               int64_t vocab, const int64_t *ids) {
   const std::string &op = l.op;
   Operands ops{l};
   auto input = [&](size_t group) -> const float * {
@@ -184,7 +185,7 @@ void runLaunch(Run &r, const Launch &l, int64_t vocab, const int64_t *ids) {
                            std::to_string(t[0]) + ")");
       ids32[i] = static_cast<int32_t>(ids[i]);
     }
-    check(cpu::embedding(rows, t[1], t[0], ids32.data(), table, o), l);
+    check(k.embedding(rows, t[1], t[0], ids32.data(), table, o), l);
     return;
   }
   if (op == "ssd.rmsnorm") {
@@ -196,7 +197,7 @@ void runLaunch(Run &r, const Launch &l, int64_t vocab, const int64_t *ids) {
     int64_t group = l.attrs.value("group_size", d);
     bool nbg = l.attrs.value("norm_before_gate", false);
     float *o = r.out(l.outputs[0]);
-    check(cpu::rmsnormGated(rows, d, group, eps, nbg, x, z, w, o), l);
+    check(k.rmsnormGated(rows, d, group, eps, nbg, x, z, w, o), l);
     return;
   }
   if (op == "ssd.linear") {
@@ -223,7 +224,7 @@ void runLaunch(Run &r, const Launch &l, int64_t vocab, const int64_t *ids) {
     const float *x = input(0), *w = input(1), *bias = input(2), *state = input(3);
     float *y = r.out(l.outputs[0]);
     float *fin = r.out(l.outputs[1]);
-    check(cpu::conv1d(xs[0], xs[1], xs[2], ws[1], x, w, bias, state,
+    check(k.conv1d(xs[0], xs[1], xs[2], ws[1], x, w, bias, state,
                       l.attrs.value("silu", false), y, fin),
           l);
     return;
@@ -263,11 +264,11 @@ void runLaunch(Run &r, const Launch &l, int64_t vocab, const int64_t *ids) {
       chunk = l.attrs["schedule"].value("chunk_size", int64_t(0));
     }
     if (kind == "recurrent")
-      check(cpu::ssdRecurrent(s, dtp, a), l);
+      check(k.ssdRecurrent(s, dtp, a), l);
     else if (kind == "quadratic")
-      check(cpu::ssdQuadratic(s, dtp, a), l);
+      check(k.ssdQuadratic(s, dtp, a), l);
     else
-      check(cpu::ssdChunked(s, dtp, a, static_cast<int>(chunk)), l);
+      check(k.ssdChunked(s, dtp, a, static_cast<int>(chunk)), l);
     return;
   }
   r.in(l.inputs[0]);
@@ -312,7 +313,7 @@ RunResult CpuExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
     r.bindInput(id, it->second.data.data());
   }
   for (const Launch &l : entry.launches)
-    runLaunch(r, l, vocab, ids.data());
+    runLaunch(r, l, *kernels, vocab, ids.data());
 
   RunResult result;
   for (const EntryOutput &o : entry.outputs) {

@@ -1,12 +1,14 @@
 // Runs one entry function of a plan on the CPU: binds the symbolic shapes to
 // the call's batch and length, materialises views, and calls a kernel per
-// launch (Halide kernels from codegen/cpu for the SSD, conv and norms; BLAS
+// launch (the artifact's Halide kernels for the SSD, conv and norms; BLAS
 // for the dense projections; plain loops for cheap elementwise ops).
 #ifndef SSDC_RUNTIME_CPU_CPUEXECUTOR_H
 #define SSDC_RUNTIME_CPU_CPUEXECUTOR_H
 
 #include "runtime/core/Plan.h"
 #include "runtime/core/Tensor.h"
+
+#include "ssdc/cpu_kernel_table.h"
 
 #include <functional>
 #include <map>
@@ -28,7 +30,9 @@ struct RunResult {
 
 class CpuExecutor {
 public:
-  explicit CpuExecutor(WeightLookup weights) : weights(std::move(weights)) {}
+  /// `kernels`: the artifact's kernel table (see KernelLibrary.h).
+  CpuExecutor(WeightLookup weights, const cpu::KernelTable *kernels)
+      : weights(std::move(weights)), kernels(kernels) {}
 
   /// Runs `entry` on token ids [b, l] (row-major) and, for decode, the
   /// states by name. Every output element is written by a kernel.
@@ -41,6 +45,7 @@ public:
 
 private:
   WeightLookup weights;
+  const cpu::KernelTable *kernels;
   int64_t vocab = 0;
 };
 

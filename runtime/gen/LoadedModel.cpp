@@ -49,13 +49,18 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
   } catch (const WeightsError &e) {
     throw RuntimeError(e.what());
   }
+  kernels_ = std::make_unique<KernelLibrary>(
+      artifactDir + "/" +
+      artifact_.manifest.value("/cpu_kernels/file"_json_pointer,
+                               std::string("libkernels.so")));
   executor_ = std::make_unique<CpuExecutor>(
       [this](const std::string &name, const std::vector<int64_t> &) {
         auto it = loaded_.find(name);
         if (it == loaded_.end())
           throw RuntimeError("weight '" + name + "' was not loaded");
         return it->second.data();
-      });
+      },
+      kernels_->table());
   executor_->setVocab(vocab_);
 }
 

@@ -6,6 +6,7 @@
 
 #include "runtime/core/Artifact.h"
 #include "runtime/cpu/CpuExecutor.h"
+#include "runtime/cpu/KernelLibrary.h"
 
 #include "ssdc/weights/WeightSet.h"
 
@@ -33,6 +34,7 @@ private:
   Artifact artifact_;
   std::unique_ptr<WeightSet> weights_;
   std::map<std::string, F32Tensor> loaded_;
+  std::unique_ptr<KernelLibrary> kernels_;
   std::unique_ptr<CpuExecutor> executor_;
   int64_t vocab_ = 0;
 };

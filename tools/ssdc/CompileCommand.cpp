@@ -18,6 +18,8 @@
 #include "tools/ssdc/Commands.h"
 #include "tools/ssdc/CompileOptions.h"
 
+#include "ssdc/cpu_kernel_table.h"
+
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
@@ -30,6 +32,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
 #include <optional>
 
 using namespace mlir;
@@ -71,6 +74,21 @@ std::string printOp(Operation *op) {
   raw_string_ostream os(text);
   printIR(op, os);
   return text;
+}
+
+/// The CPU kernel library to copy: $SSDC_CPU_KERNEL_LIBRARY, else the one
+/// built with this ssdc (build tree), else ../lib beside the executable.
+std::string cpuKernelLibrary() {
+  if (const char *env = std::getenv("SSDC_CPU_KERNEL_LIBRARY"); env && *env)
+    return env;
+#ifdef SSDC_CPU_KERNEL_LIBRARY
+  if (sys::fs::exists(SSDC_CPU_KERNEL_LIBRARY))
+    return SSDC_CPU_KERNEL_LIBRARY;
+#endif
+  std::string exe = sys::fs::getMainExecutable(nullptr, nullptr);
+  SmallString<256> lib(sys::path::parent_path(sys::path::parent_path(exe)));
+  sys::path::append(lib, "lib", "libssdc_cpu_kernels.so");
+  return sys::fs::exists(lib) ? std::string(lib) : std::string();
 }
 
 } // namespace
@@ -150,6 +168,19 @@ int compile(const CompileArgs &argsIn) {
     manifest["config"] = frontend::toJSON(*config);
 
   artifact::ArtifactWriter writer(args->output);
+  if (args->target == "cpu") {
+    // The Halide kernels, AOT-compiled for the host when ssdc was built, go
+    // into the artifact; the runtime dlopens them (and needs no Halide).
+    std::string kernels = cpuKernelLibrary();
+    if (kernels.empty())
+      return error("no CPU kernel library to put into the artifact: this ssdc "
+                   "was built with SSDC_ENABLE_CPU_KERNELS=OFF (or set "
+                   "SSDC_CPU_KERNEL_LIBRARY to a libssdc_cpu_kernels.so)");
+    writer.addCopy("libkernels.so", kernels);
+    manifest["cpu_kernels"] = json::Object{{"file", "libkernels.so"},
+                                           {"abi", cpu::kKernelTableAbi}};
+    (*manifest.getArray("files")).push_back("libkernels.so");
+  }
   writer.add("manifest.json",
              formatv("{0:2}", json::Value(std::move(manifest))).str() + "\n");
   writer.add("plan.json", formatv("{0:2}", *plan).str() + "\n");
