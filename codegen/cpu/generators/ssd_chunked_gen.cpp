@@ -205,6 +205,18 @@ public:
     y(p, h, t, b) = yDiag(p, h, t, b) + expNonPositive(min(cumT, 0.0f)) * yOff(p, h, t, b) +
                     D(h) * x(p, h, t, b);
 
+    if (auto_schedule) {
+      // Estimates for an autoscheduler trial (Mamba-2 head, L = 1024, Q = 64).
+      x.set_estimates({{0, 64}, {0, 8}, {0, 1024}, {0, 1}});
+      B.set_estimates({{0, 128}, {0, 1}, {0, 1024}, {0, 1}});
+      C.set_estimates({{0, 128}, {0, 1}, {0, 1024}, {0, 1}});
+      D.set_estimates({{0, 8}});
+      for (auto *in : {&dtc, &cumHi, &cumLo})
+        in->set_estimates({{0, 64}, {0, 16}, {0, 8}, {0, 1}});
+      prev.set_estimates({{0, 64}, {0, 128}, {0, 8}, {0, 16}, {0, 1}});
+      y.set_estimates({{0, 64}, {0, 8}, {0, 1024}, {0, 1}});
+      return;
+    }
     // A task is (batch, row block of T rows); CB for the block is computed once
     // and shared by all heads; per head, M, then the two products in register
     // tiles of 4 rows x 2 vectors of p (constant-size when P and L fill a
