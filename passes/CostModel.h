@@ -52,7 +52,20 @@ struct Target {
   double scanStepLatency;  ///< one dependent step of the recurrent scan
   double chunkStepLatency; ///< one chunk-to-chunk step of state passing
   bool provisional;        ///< coefficients not yet measured on the target
+  /// When set, SSD schedule times come from a least-squares fit of measured
+  /// kernel times on the target instead of the roofline above (the CPU:
+  /// docs/perf/cpu_crossovers.md). Seconds; W = L·B·H·P·N.
+  struct MeasuredFit {
+    double recurrentBase, recurrentPerW;
+    double quadraticBase, quadraticPerW, quadraticPerL2;  ///< · L²·B·H·(P+N)
+    double chunkedBase, chunkedPerW, chunkedPerWOverQ,
+        chunkedPerLQ;                                     ///< · L·B·H·Q·(P+N)
+  };
+  std::optional<MeasuredFit> fit;
 };
+
+/// Seconds by the target's measured fit (requires t.fit).
+double fittedSeconds(const struct Shape &s, const Target &t, Schedule sched);
 
 /// "cpu" or "cuda-sm90"; nullopt otherwise.
 std::optional<Target> lookupTarget(llvm::StringRef name);

@@ -62,13 +62,15 @@ func.func @decode(%q: tensor<?x1x1x128xbf16>, %k: tensor<?x1x1x128xbf16>, %v: te
 // GONE-NOT: func.func @prefill(
 // GONE-NOT: func.func private @layer(
 //
-// The provisional cpu figures: quadratic up to 64, chunked with Q = 32 above.
+// The cpu target's fit of measured kernel times (docs/perf/cpu_crossovers.md:
+// quadratic fastest up to L = 64, chunked with Q = 32-128 beyond at b·h = 32):
+// quadratic up to 64, chunked with Q = 64 above.
 // CPU-LABEL: func.func private @layer__L1_64(
 // CPU: schedule = #ssd.schedule<quadratic, "cost-model">
 // CPU-LABEL: func.func private @layer__L65_2048(
-// CPU: schedule = #ssd.schedule<chunked, 32, "cost-model">
+// CPU: schedule = #ssd.schedule<chunked, 64, "cost-model">
 // CPU-LABEL: func.func private @layer__L2049_inf(
-// CPU: schedule = #ssd.schedule<chunked, 32, "cost-model">
+// CPU: schedule = #ssd.schedule<chunked, 64, "cost-model">
 //
 // The tuning database measured l >= 2049 (chunked-128 fastest): it wins over
 // the model's Q = 256. Its H200 entry (l <= 64) applies when no device is
