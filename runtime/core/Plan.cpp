@@ -3,6 +3,8 @@
 
 #include "runtime/core/Error.h"
 
+#include <limits>
+
 namespace ssdc::rt {
 
 using nlohmann::json;
@@ -42,6 +44,16 @@ BufferKind kindOf(const std::string &k, const Reader &r, const std::string &wher
 }
 
 } // namespace
+
+double attrNumber(const json &v) {
+  if (v.is_number())
+    return v.get<double>();
+  if (v.is_object() && v.contains("__float__") && v["__float__"].is_string())
+    return v["__float__"].get<std::string>().rfind('-', 0) == 0
+               ? -std::numeric_limits<double>::infinity()
+               : std::numeric_limits<double>::infinity();
+  throw RuntimeError("plan: expected a number attribute, got " + v.dump());
+}
 
 const Entry &Plan::select(const std::string &entry, int64_t length) const {
   for (const Entry &e : entries)

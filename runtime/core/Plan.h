@@ -68,6 +68,10 @@ struct Plan {
   const Entry &select(const std::string &entry, int64_t length) const;
 };
 
+/// A numeric launch attribute: a JSON number, or ±infinity written as
+/// {"__float__": "Infinity"} (JSON has no infinity).
+double attrNumber(const nlohmann::json &value);
+
 /// Parses plan.json; errors name `file` and what is malformed.
 Plan parsePlan(const nlohmann::json &json, const std::string &file);
 

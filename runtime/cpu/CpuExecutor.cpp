@@ -49,15 +49,6 @@ struct Symbols {
   }
 };
 
-double attrNumber(const nlohmann::json &v) {
-  if (v.is_number())
-    return v.get<double>();
-  if (v.is_object() && v.contains("__float__"))
-    return v["__float__"].get<std::string>()[0] == '-'
-               ? -std::numeric_limits<double>::infinity()
-               : std::numeric_limits<double>::infinity();
-  throw RuntimeError("plan: expected a number attribute, got " + v.dump());
-}
 
 class Run {
 public:

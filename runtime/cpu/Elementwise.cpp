@@ -13,15 +13,6 @@ namespace ssdc::rt {
 
 namespace {
 
-double number(const nlohmann::json &v) {
-  if (v.is_number())
-    return v.get<double>();
-  if (v.is_object() && v.contains("__float__"))
-    return v["__float__"].get<std::string>()[0] == '-'
-               ? -std::numeric_limits<double>::infinity()
-               : std::numeric_limits<double>::infinity();
-  throw RuntimeError("plan: expected a number attribute, got " + v.dump());
-}
 
 /// Row-major strides of `shape` aligned right into `rank` dims; broadcast
 /// dims (size 1 or missing) get stride 0.
@@ -95,8 +86,8 @@ bool runElementwise(const std::vector<int64_t> &firstShape, const Launch &l,
   if (op == "ssd.cast")
     return unary([](float v) { return v; });
   if (op == "ssd.clamp") {
-    float lo = static_cast<float>(number(l.attrs.at("min")));
-    float hi = static_cast<float>(number(l.attrs.at("max")));
+    float lo = static_cast<float>(attrNumber(l.attrs.at("min")));
+    float hi = static_cast<float>(attrNumber(l.attrs.at("max")));
     return unary([&](float v) { return std::min(std::max(v, lo), hi); });
   }
   if (op == "ssd.add" || op == "ssd.mul") {
