@@ -61,6 +61,18 @@ inline Halide::Expr expm1NonPositive(Halide::Expr u) {
   return Halide::select(u > -0.5f, u * poly, expNonPositive(u) - 1.0f);
 }
 
+/// One decayed accumulation step s' = a s + add, given a = exp(u) and
+/// aM1 = expm1(u) for the same u <= 0. For a near 1 (u > -0.5) it is
+/// s + (aM1 s + add): a rounded to fp32 next to 1 would be off by up to 3e-8
+/// per step, and that compounds. For small a it is a s + add: the expm1 form
+/// would cancel s against -s and leave an error of eps |s| in a result that
+/// can be far smaller than s.
+inline Halide::Expr decayStep(Halide::Expr s, Halide::Expr a, Halide::Expr aM1,
+                              Halide::Expr add) {
+  return Halide::strict_float(Halide::select(aM1 > -0.39346934f, // u > -0.5
+                                             s + (aM1 * s + add), a * s + add));
+}
+
 inline Halide::Expr siluF(Halide::Expr v) {
   return v / (1.0f + Halide::exp(-v));
 }

@@ -128,13 +128,14 @@ public:
   void generate() {
     Var p("p"), n("n"), h("h"), c("c"), b("b");
     Expr Q = cumHi.dim(0).extent(), NC = cumHi.dim(1).extent();
-    // S' = S + (expm1(total) S + S_c): keeps the low bits of a chunk decay
-    // close to 1, which would otherwise compound over many chunks.
-    Func totalM1("totalM1");
-    totalM1(c, h, b) = expm1NonPositive(
-        min(cumHi(Q - 1, c, h, b) + cumLo(Q - 1, c, h, b), 0.0f));
+    // S' = decayStep (common.h) with the chunk's total decay: keeps the low
+    // bits of a decay close to 1 without cancelling when the decay is small.
+    Func total("total"), totalM1("totalM1");
+    Expr logTotal = min(cumHi(Q - 1, c, h, b) + cumLo(Q - 1, c, h, b), 0.0f);
+    total(c, h, b) = expNonPositive(logTotal);
+    totalM1(c, h, b) = expm1NonPositive(logTotal);
     auto step = [&](Expr s, Expr c0, Expr add) {
-      return strict_float(s + (totalM1(c0, h, b) * s + add));
+      return decayStep(s, total(c0, h, b), totalM1(c0, h, b), add);
     };
     prev(p, n, h, c, b) = initState(n, p, h, b);
     RDom rc(1, NC - 1, "rc");
@@ -145,6 +146,7 @@ public:
 
     const int vec = natural_vector_size<float>();
     Var task("task");
+    total.compute_root();
     totalM1.compute_root();
     prev.fuse(h, c, task).fuse(task, b, task).parallel(task)
         .vectorize(p, vec, TailStrategy::GuardWithIf);

@@ -37,11 +37,11 @@ public:
     Expr N = B.dim(0).extent(), G = B.dim(1).extent();
     Expr hg = H / G;
 
-    // The state update is S + ((a - 1) S + dt x B) with a - 1 = expm1(dt A):
-    // a itself, rounded to fp32 next to 1, would be off by up to 3e-8 every
-    // step, and that error compounds over thousands of slowly decaying steps.
-    Func dtp("dtp"), decayM1("decayM1");
+    // The state update is decayStep (common.h): S + (expm1(dt A) S + dt x B)
+    // while the decay is near 1, exp(dt A) S + dt x B otherwise.
+    Func dtp("dtp"), decayA("decayA"), decayM1("decayM1");
     dtp(t, h, b) = processDt(dt(h, t, b), dtBias(h), dtSoftplus, dtMin, dtMax);
+    decayA(t, h, b) = expNonPositive(min(dtp(t, h, b) * A(h), 0.0f));
     decayM1(t, h, b) = expm1NonPositive(min(dtp(t, h, b) * A(h), 0.0f));
 
     Func F("F");
@@ -52,9 +52,8 @@ public:
     Expr rk = r.x, rt = r.y, g = h / hg;
     Expr kS = min(rk, N - 1), kY = clamp(rk - N, 0, N - 1);
     Expr sOld = F(p, kS, h, b);
-    Expr stateNew = strict_float(
-        sOld + (decayM1(rt, h, b) * sOld +
-                dtp(rt, h, b) * x(p, h, rt, b) * B(kS, g, rt, b)));
+    Expr stateNew = decayStep(sOld, decayA(rt, h, b), decayM1(rt, h, b),
+                              dtp(rt, h, b) * x(p, h, rt, b) * B(kS, g, rt, b));
     Expr yNew = F(p, N + rt, h, b) + F(p, kY, h, b) * C(kY, g, rt, b);
     F(p, select(rk < N, rk, N + rt), h, b) =
         select(rk < N, likely(stateNew), yNew);
@@ -66,6 +65,7 @@ public:
     const int vec = natural_vector_size<float>();
     Var hb("hb"), po("po"), pi("pi");
     dtp.compute_root().parallel(b);
+    decayA.compute_root().parallel(b);
     decayM1.compute_root().parallel(b);
     F.compute_root();
     F.fuse(h, b, hb).parallel(hb).vectorize(p, vec, TailStrategy::GuardWithIf);
@@ -102,19 +102,22 @@ public:
     Expr g = h / (H / G);
     Func dtp("dtp");
     dtp(h, b) = processDt(dt(h, b), dtBias(h), dtSoftplus, dtMin, dtMax);
-    // S + (expm1(dt A) S + dt x B): see the scan above for why not a * S.
-    Expr aM1 = expm1NonPositive(min(dtp(h, b) * A(h), 0.0f));
+    // decayStep (common.h), as in the scan above.
+    Func aF("aF"), aM1F("aM1F");
+    aF(h, b) = expNonPositive(min(dtp(h, b) * A(h), 0.0f));
+    aM1F(h, b) = expm1NonPositive(min(dtp(h, b) * A(h), 0.0f));
     // In place is allowed (state_out aliasing state): element (n,p,h,b) of
     // state is read only to write the same element, and y reads state_out.
-    Expr sOld = state(n, p, h, b);
-    stateOut(n, p, h, b) = strict_float(
-        sOld + (aM1 * sOld + dtp(h, b) * x(p, h, b) * B(n, g, b)));
+    stateOut(n, p, h, b) = decayStep(state(n, p, h, b), aF(h, b), aM1F(h, b),
+                                     dtp(h, b) * x(p, h, b) * B(n, g, b));
     RDom rn(0, N, "rn");
     y(p, h, b) = D(h) * x(p, h, b);
     y(p, h, b) += stateOut(rn, p, h, b) * C(rn, g, b);
 
     const int vec = natural_vector_size<float>();
     dtp.compute_root();
+    aF.compute_root();
+    aM1F.compute_root();
     stateOut.vectorize(n, vec, TailStrategy::GuardWithIf).parallel(h);
     y.parallel(h);
     y.update().parallel(h);

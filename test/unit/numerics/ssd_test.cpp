@@ -79,6 +79,36 @@ TEST(SsdChunked, ChunkSizes) {
   }
 }
 
+// Random shapes (P, N across and between tile sizes, so both the register-tiled
+// and the guarded schedules run, including partial tiles), every schedule
+// against the reference.
+TEST(SsdSchedules, RandomShapes) {
+  std::mt19937 shapeRng(140);
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(shapeRng);
+  };
+  for (int i = 0; i < 100; ++i) {
+    const int g = pick(1, 3), h = g * pick(1, 3);
+    SsdCase c{"random", pick(1, 2), pick(1, 300), h, pick(1, 40), g,
+              pick(1, 40), pick(1, 80), 150u + unsigned(i)};
+    SsdData d(c);
+    SsdResult ref = runReference(d);
+    for (Schedule s : {Schedule::Recurrent, Schedule::Quadratic, Schedule::Chunked}) {
+      SsdOut o = runSchedule(d, s, c.chunk);
+      ASSERT_EQ(o.err, 0);
+      EXPECT_LE(relErrSliced(o.y, ref.y, [&](size_t k) { return d.ySlice(k); }),
+                kFp32Tol)
+          << scheduleName(s) << " b" << c.b << " l" << c.l << " h" << c.h
+          << " p" << c.p << " g" << c.g << " n" << c.n << " Q" << c.chunk;
+      EXPECT_LE(relErrSliced(o.state, ref.state,
+                             [&](size_t k) { return d.stateSlice(k); }),
+                kFp32Tol)
+          << scheduleName(s) << " b" << c.b << " l" << c.l << " h" << c.h
+          << " p" << c.p << " g" << c.g << " n" << c.n << " Q" << c.chunk;
+    }
+  }
+}
+
 TEST(SsdErrors, RejectsBadShapes) {
   SsdCase c{"bad", 1, 8, 4, 4, 2, 4, 4, 130};
   SsdData d(c);
