@@ -48,6 +48,34 @@ INSTANTIATE_TEST_SUITE_P(Cases, Conv1dPrefill,
                                            ConvCase{1, 257, 33, 3, true, true, 404},
                                            ConvCase{3, 64, 16, 2, true, false, 405}));
 
+TEST(Conv1dRandom, Shapes) {
+  std::mt19937 shapes(420);
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(shapes);
+  };
+  for (int i = 0; i < 30; ++i) {
+    const int b = pick(1, 3), l = pick(1, 90), c = pick(1, 50), k = pick(1, 5);
+    const bool init = pick(0, 1), silu = pick(0, 1);
+    std::mt19937 rng(430 + i);
+    auto x = randomVec(rng, size_t(b) * l * c, -1, 1);
+    auto w = randomVec(rng, size_t(c) * k, -1, 1);
+    auto bias = randomVec(rng, c, -1, 1);
+    auto st = randomVec(rng, size_t(b) * c * k, -1, 1);
+    auto out = nanVec(x.size()), fin = nanVec(st.size());
+    ASSERT_EQ(cpu::conv1d(b, l, c, k, x.data(), w.data(), bias.data(),
+                          init ? st.data() : nullptr, silu, out.data(),
+                          fin.data()),
+              0);
+    auto xd = toDouble(x), wd = toDouble(w), bd = toDouble(bias),
+         sd = toDouble(st);
+    std::vector<double> ro(x.size()), rf(st.size());
+    ref::conv1d(b, l, c, k, xd.data(), wd.data(), bd.data(),
+                init ? sd.data() : nullptr, silu, ro.data(), rf.data());
+    EXPECT_LE(relErr(out, ro), kFp32Tol) << "b" << b << " l" << l << " c" << c << " k" << k;
+    EXPECT_LE(relErr(fin, rf), kFp32Tol) << "b" << b << " l" << l << " c" << c << " k" << k;
+  }
+}
+
 TEST(Conv1dStep, PrefillThenStepsEqualsLongerPrefill) {
   const int b = 2, c = 21, k = 4, l = 30, steps = 5, total = l + steps;
   std::mt19937 rng(410);

@@ -53,6 +53,31 @@ INSTANTIATE_TEST_SUITE_P(
                       GatedCase{2, 1024, 128, false, true, 506},
                       GatedCase{1, 36, 12, true, true, 507}));
 
+TEST(RmsnormGatedRandom, ShapesAndSettings) {
+  std::mt19937 rng(520);
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
+  for (int i = 0; i < 40; ++i) {
+    const int groupSize = pick(1, 70), groups = pick(1, 5), rows = pick(1, 9);
+    const int d = groupSize * groups;
+    const bool nbg = pick(0, 1), gate = pick(0, 3) != 0;
+    auto x = randomVec(rng, size_t(rows) * d, -2, 2);
+    auto z = randomVec(rng, x.size(), -3, 3);
+    auto w = randomVec(rng, d, 0.5f, 1.5f);
+    auto out = nanVec(x.size());
+    ASSERT_EQ(cpu::rmsnormGated(rows, d, groupSize, 1e-5f, nbg, x.data(),
+                                gate ? z.data() : nullptr, w.data(), out.data()),
+              0);
+    auto xd = toDouble(x), zd = toDouble(z), wd = toDouble(w);
+    std::vector<double> ro(x.size());
+    ref::rmsnormGated(rows, d, groupSize, 1e-5, nbg, xd.data(),
+                      gate ? zd.data() : nullptr, wd.data(), ro.data());
+    EXPECT_LE(relErr(out, ro), kFp32Tol)
+        << "rows " << rows << " d " << d << " group " << groupSize;
+  }
+}
+
 TEST(RmsnormResidual, MatchesReference) {
   for (bool withResidual : {true, false}) {
     const int rows = 9, d = 77;
