@@ -15,7 +15,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }
 } // namespace
 
-Generation generate(CpuExecutor &executor, const Plan &plan,
+Generation generate(const RunStep &executor, const Plan &plan,
                     const std::vector<int64_t> &prompt, int64_t maxNewTokens,
                     Sampler &sampler, const std::function<void(int64_t)> &onToken) {
   if (prompt.empty())
@@ -26,7 +26,7 @@ Generation generate(CpuExecutor &executor, const Plan &plan,
   Generation g;
   auto start = std::chrono::steady_clock::now();
   int64_t length = static_cast<int64_t>(prompt.size());
-  RunResult r = executor.run(plan.select("prefill", length), prompt, 1, length, {});
+  RunResult r = executor(plan.select("prefill", length), prompt, 1, length, {});
   g.vocab = r.logits.shape.back();
   const float *last = r.logits.data.data() + (length - 1) * g.vocab;
   g.prefillSeconds = seconds(start);
@@ -43,7 +43,7 @@ Generation generate(CpuExecutor &executor, const Plan &plan,
       onToken(token);
     if (i + 1 == maxNewTokens)
       break;
-    r = executor.run(decode, {token}, 1, 1, r.states);
+    r = executor(decode, {token}, 1, 1, r.states);
     logits.assign(r.logits.data.begin(), r.logits.data.end());
   }
   g.decodeSeconds = seconds(start);
@@ -51,7 +51,7 @@ Generation generate(CpuExecutor &executor, const Plan &plan,
 }
 
 std::vector<Generation>
-generateBatch(CpuExecutor &executor, const Plan &plan,
+generateBatch(const RunStep &executor, const Plan &plan,
               const std::vector<std::vector<int64_t>> &prompts,
               int64_t maxNewTokens, std::vector<Sampler> &samplers,
               const std::function<void(size_t, int64_t)> &onToken) {
@@ -70,7 +70,7 @@ generateBatch(CpuExecutor &executor, const Plan &plan,
     if (p.empty())
       throw RuntimeError("prompt " + std::to_string(i) + " is empty");
     int64_t length = static_cast<int64_t>(p.size());
-    RunResult r = executor.run(plan.select("prefill", length), p, 1, length, {});
+    RunResult r = executor(plan.select("prefill", length), p, 1, length, {});
     int64_t vocab = r.logits.shape.back();
     out[i].vocab = vocab;
     logits[i].assign(r.logits.data.end() - vocab, r.logits.data.end());
@@ -100,7 +100,7 @@ generateBatch(CpuExecutor &executor, const Plan &plan,
     }
     if (step + 1 == maxNewTokens)
       break;
-    RunResult r = executor.run(decode, next, batch, 1, states);
+    RunResult r = executor(decode, next, batch, 1, states);
     states = std::move(r.states);
     int64_t vocab = r.logits.shape.back();
     for (size_t i = 0; i < batch; ++i)

@@ -9,9 +9,16 @@
 #include "runtime/gen/Sampler.h"
 
 #include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace ssdc::rt {
+
+/// Runs one entry (CpuExecutor::run's contract): the CPU or CUDA executor.
+using RunStep = std::function<RunResult(
+    const Entry &, const std::vector<int64_t> &ids, int64_t batch, int64_t length,
+    const std::map<std::string, Tensor> &states)>;
 
 struct Generation {
   std::vector<int64_t> tokens;     ///< the new tokens
@@ -20,7 +27,7 @@ struct Generation {
   double prefillSeconds = 0, decodeSeconds = 0;
 };
 
-Generation generate(CpuExecutor &executor, const Plan &plan,
+Generation generate(const RunStep &executor, const Plan &plan,
                     const std::vector<int64_t> &prompt, int64_t maxNewTokens,
                     Sampler &sampler,
                     const std::function<void(int64_t)> &onToken = {});
@@ -30,7 +37,7 @@ Generation generate(CpuExecutor &executor, const Plan &plan,
 /// are stacked along the batch and all sequences decode together, one
 /// sampler each. `onToken(sequence, token)` is called as tokens come.
 std::vector<Generation>
-generateBatch(CpuExecutor &executor, const Plan &plan,
+generateBatch(const RunStep &executor, const Plan &plan,
               const std::vector<std::vector<int64_t>> &prompts,
               int64_t maxNewTokens, std::vector<Sampler> &samplers,
               const std::function<void(size_t, int64_t)> &onToken = {});

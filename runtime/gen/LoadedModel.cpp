@@ -5,6 +5,14 @@
 
 #include "ssdc/weights/WeightsError.h"
 
+#ifdef SSDC_HAVE_CUDA_RUNTIME
+#include "runtime/cuda/CudaExecutor.h"
+#else
+namespace ssdc::rt {
+class CudaExecutor {};  // this build has no CUDA runtime; never constructed
+} // namespace ssdc::rt
+#endif
+
 #include <set>
 
 namespace ssdc::rt {
@@ -13,12 +21,18 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
                          const std::string &weightsPath,
                          const std::string &device, bool checkWeights)
     : artifact_(loadArtifact(artifactDir, device)) {
-  if (device != "cpu")
-    throw RuntimeError("device '" + device + "' is not supported by this "
-                       "build; use --device cpu");
+  bool supported = false;
+#ifdef SSDC_HAVE_CPU_RUNTIME
+  supported |= device == "cpu";
+#endif
+#ifdef SSDC_HAVE_CUDA_RUNTIME
+  supported |= device == "cuda";
+#endif
+  if (!supported)
+    throw RuntimeError("device '" + device + "' is not supported by this build");
   if (artifact_.dtype != "f32")
     throw RuntimeError(artifactDir + ": compiled with --dtype " + artifact_.dtype +
-                       "; the CPU runtime runs f32 artifacts");
+                       "; the " + device + " runtime runs f32 artifacts");
   if (artifact_.manifest.contains("config"))
     vocab_ = artifact_.manifest["config"].value("vocab_size", int64_t(0));
   try {
@@ -49,6 +63,25 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
   } catch (const WeightsError &e) {
     throw RuntimeError(e.what());
   }
+#ifdef SSDC_HAVE_CUDA_RUNTIME
+  if (device == "cuda") {
+    std::vector<HostWeight> upload;
+    for (const auto &[name, t] : loaded_) {
+      int64_t n = 1;
+      for (int64_t d : t.shape())
+        n *= d;
+      upload.push_back({name, t.data(), n});
+    }
+    cuda_ = std::make_unique<CudaExecutor>(
+        artifactDir + "/" +
+            artifact_.manifest.value("/cuda_kernels/file"_json_pointer,
+                                     std::string("kernels.fatbin")),
+        upload);
+    cuda_->setVocab(vocab_);
+    return;
+  }
+#endif
+#ifdef SSDC_HAVE_CPU_RUNTIME
   kernels_ = std::make_unique<KernelLibrary>(
       artifactDir + "/" +
       artifact_.manifest.value("/cpu_kernels/file"_json_pointer,
@@ -62,6 +95,27 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
       },
       kernels_->table());
   executor_->setVocab(vocab_);
+#endif
+}
+
+LoadedModel::~LoadedModel() = default;
+
+RunStep LoadedModel::runner() {
+#ifdef SSDC_HAVE_CUDA_RUNTIME
+  if (cuda_)
+    return [this](const Entry &e, const std::vector<int64_t> &ids, int64_t b,
+                  int64_t l, const std::map<std::string, Tensor> &states) {
+      return cuda_->run(e, ids, b, l, states);
+    };
+#endif
+#ifdef SSDC_HAVE_CPU_RUNTIME
+  return [this](const Entry &e, const std::vector<int64_t> &ids, int64_t b, int64_t l,
+                const std::map<std::string, Tensor> &states) {
+    return executor_->run(e, ids, b, l, states);
+  };
+#else
+  throw RuntimeError("this build has no CPU runtime");
+#endif
 }
 
 } // namespace ssdc::rt

@@ -7,6 +7,7 @@
 #include "runtime/core/Artifact.h"
 #include "runtime/cpu/CpuExecutor.h"
 #include "runtime/cpu/KernelLibrary.h"
+#include "runtime/gen/Generate.h"
 
 #include "ssdc/weights/WeightSet.h"
 
@@ -16,15 +17,20 @@
 
 namespace ssdc::rt {
 
+class CudaExecutor;
+
 class LoadedModel {
 public:
   /// `weightsPath`: a model directory or one .safetensors file. With
   /// `checkWeights`, every weight is also scanned for NaN/Inf.
   LoadedModel(const std::string &artifactDir, const std::string &weightsPath,
               const std::string &device, bool checkWeights);
+  ~LoadedModel();
 
   const Artifact &artifact() const { return artifact_; }
   CpuExecutor &executor() { return *executor_; }
+  /// Runs an entry on the model's device (--device cpu or cuda).
+  RunStep runner();
   /// The vocabulary size from the manifest's config (0 if unknown).
   int64_t vocab() const { return vocab_; }
   /// True for byte-level models (vocab 256): text in, text out.
@@ -36,6 +42,7 @@ private:
   std::map<std::string, F32Tensor> loaded_;
   std::unique_ptr<KernelLibrary> kernels_;
   std::unique_ptr<CpuExecutor> executor_;
+  std::unique_ptr<CudaExecutor> cuda_;
   int64_t vocab_ = 0;
 };
 

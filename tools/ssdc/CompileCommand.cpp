@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/artifact/ArtifactWriter.h"
+#include "codegen/cuda/CudaEmitter.h"
 #include "codegen/plan/PlanBuilder.h"
 #include "dialect/SSDDialect.h"
 #include "frontend/ModelBuilder.h"
@@ -181,12 +182,51 @@ int compile(const CompileArgs &argsIn) {
                                            {"abi", cpu::kKernelTableAbi}};
     (*manifest.getArray("files")).push_back("libkernels.so");
   }
+  std::string fatbinTemp;
+  if (args->target == "cuda") {
+    // kernels.cu from the plan, and kernels.fatbin when nvcc is here.
+    cuda::EmittedKernels kernels = cuda::emitKernels(formatv("{0:2}", *plan).str());
+    for (const std::string &op : kernels.unsupported)
+      errs() << "ssdc compile: warning: no CUDA kernel for " << op
+             << " yet; --device cuda will stop there\n";
+    json::Array names;
+    for (const std::string &name : kernels.kernels)
+      names.push_back(name);
+    json::Object cudaKernels{{"source", "kernels.cu"},
+                             {"kernels", std::move(names)},
+                             {"nvcc_flags", cuda::nvccFlags()}};
+    writer.add("kernels.cu", kernels.source);
+    (*manifest.getArray("files")).push_back("kernels.cu");
+    std::string nvcc = cuda::findNvcc();
+    if (nvcc.empty()) {
+      errs() << "ssdc compile: warning: nvcc not found (set SSDC_NVCC): the "
+                "artifact has kernels.cu but no kernels.fatbin\n";
+      cudaKernels["file"] = nullptr;
+    } else {
+      SmallString<128> tmp;
+      if (std::error_code ec = sys::fs::createTemporaryFile("ssdc-kernels", "fatbin", tmp))
+        return error("cannot create a temporary file: " + ec.message());
+      fatbinTemp = tmp.str().str();
+      std::string failed = cuda::compileFatbin(nvcc, kernels.source, fatbinTemp);
+      if (!failed.empty()) {
+        sys::fs::remove(fatbinTemp);
+        return error("compiling kernels.cu: " + failed);
+      }
+      writer.addCopy("kernels.fatbin", fatbinTemp);
+      cudaKernels["file"] = "kernels.fatbin";
+      (*manifest.getArray("files")).push_back("kernels.fatbin");
+    }
+    manifest["cuda_kernels"] = std::move(cudaKernels);
+  }
   writer.add("manifest.json",
              formatv("{0:2}", json::Value(std::move(manifest))).str() + "\n");
   writer.add("plan.json", formatv("{0:2}", *plan).str() + "\n");
   writer.add("plan.mlir", printOp(*module));
-  if (Error e = writer.commit())
-    return error(toString(std::move(e)));
+  Error committed = writer.commit();
+  if (!fatbinTemp.empty())
+    sys::fs::remove(fatbinTemp);
+  if (committed)
+    return error(toString(std::move(committed)));
   errs() << "ssdc compile: wrote " << args->output << "\n";
   return 0;
 }

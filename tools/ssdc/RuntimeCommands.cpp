@@ -119,7 +119,7 @@ int fail(const std::string &command, const std::exception &e, bool usage) {
 
 const char *kEvalHelp =
     "usage: ssdc eval ARTIFACT --weights W --input-ids IN.safetensors\n"
-    "                 --output OUT.safetensors [--device cpu] [--check-weights]\n"
+    "                 --output OUT.safetensors [--device cpu|cuda] [--check-weights]\n"
     "\n"
     "Runs the prefill plan on the int64 `input_ids` [batch, len] of IN and writes\n"
     "float32 `logits` [batch, len, vocab] to OUT. W is a model directory\n"
@@ -129,7 +129,7 @@ const char *kGenerateHelp =
     "usage: ssdc generate ARTIFACT --weights W (--prompt-ids 1,2,3 | --prompt TEXT)\n"
     "                     --max-new-tokens N [--temperature T] [--top-k K]\n"
     "                     [--top-p P] [--seed S] [--output OUT.safetensors]\n"
-    "                     [--device cpu] [--check-weights]\n"
+    "                     [--device cpu|cuda] [--check-weights]\n"
     "\n"
     "Greedy unless a sampling flag is given. Prints the new tokens as they come\n"
     "(text for byte-level models) and tokens/s at the end. OUT gets int64\n"
@@ -170,7 +170,7 @@ int evalCommand(int argc, char **argv) {
                             a.values.count("--device") ? a.values["--device"] : "cpu",
                             a.switches["--check-weights"]);
       const rt::Entry &entry = model.artifact().plan.select("prefill", length);
-      rt::RunResult r = model.executor().run(entry, tokens, batch, length, {});
+      rt::RunResult r = model.runner()(entry, tokens, batch, length, {});
       for (float v : r.logits.data)
         if (!std::isfinite(v))
           throw RuntimeError("the logits hold a non-finite value; stopping");
@@ -274,7 +274,7 @@ int generateCommand(int argc, char **argv) {
         for (int64_t id : prompt)
           std::fputc(static_cast<int>(id), stdout);
       rt::Generation g = rt::generate(
-          model.executor(), model.artifact().plan, prompt, maxNew, sampler,
+          model.runner(), model.artifact().plan, prompt, maxNew, sampler,
           [&](int64_t token) {
             if (text)
               std::fputc(static_cast<int>(token), stdout);
@@ -303,7 +303,7 @@ int generateCommand(int argc, char **argv) {
         samplers.emplace_back(si);
       }
       std::vector<rt::Generation> gs = rt::generateBatch(
-          model.executor(), model.artifact().plan, prompts, maxNew, samplers);
+          model.runner(), model.artifact().plan, prompts, maxNew, samplers);
       std::vector<int64_t> tokens;
       std::vector<float> steps;
       for (size_t i = 0; i < gs.size(); ++i) {

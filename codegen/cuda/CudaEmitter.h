@@ -1,0 +1,39 @@
+// The CUDA emitter: plan.json → kernels.cu (one `extern "C" __global__` per
+// distinct kernel instance of the plan, in a deterministic order) → nvcc →
+// kernels.fatbin. Plain C++ (no MLIR): the compiler calls it after the plan.
+#ifndef SSDC_CODEGEN_CUDA_CUDAEMITTER_H
+#define SSDC_CODEGEN_CUDA_CUDAEMITTER_H
+
+#include <string>
+#include <vector>
+
+namespace ssdc::cuda {
+
+struct EmittedKernels {
+  std::string source;                ///< kernels.cu
+  std::vector<std::string> kernels;  ///< the kernel names, sorted
+  std::vector<std::string> unsupported; ///< "op (layer)" with no CUDA kernel
+};
+
+/// Emits kernels.cu for `planJson` (the text of plan.json).
+EmittedKernels emitKernels(const std::string &planJson);
+
+/// The directory of the device templates (kernels.cu includes from it).
+std::string templateDir();
+
+/// nvcc's path ($SSDC_NVCC, else the one found at build time, else "nvcc" on
+/// PATH), or "" when there is none.
+std::string findNvcc();
+
+/// Compiles `source` with `nvcc` for sm_90a into a fatbin at `fatbinPath`.
+/// Returns "" on success, else nvcc's messages. Results are cached under
+/// $TMPDIR/ssdc-nvcc-cache by a hash of the source and flags.
+std::string compileFatbin(const std::string &nvcc, const std::string &source,
+                          const std::string &fatbinPath);
+
+/// The nvcc flags used (recorded in the manifest).
+std::string nvccFlags();
+
+} // namespace ssdc::cuda
+
+#endif // SSDC_CODEGEN_CUDA_CUDAEMITTER_H

@@ -1,0 +1,112 @@
+// The parameter structs of the generated CUDA kernels: one plain struct per
+// kernel family, passed by value as the kernel's only argument. Shared by the
+// device templates (codegen/cuda/templates) and the CUDA executor
+// (runtime/cuda), so both sides agree on the layout. No CUDA headers here.
+#ifndef SSDC_CUDA_PARAMS_H
+#define SSDC_CUDA_PARAMS_H
+
+#include <stdint.h>
+
+namespace ssdc {
+namespace cuda {
+
+constexpr int kMaxRank = 6;
+
+/// y = f(x) elementwise; clamp uses lo/hi.
+struct UnaryParams {
+  const float *x;
+  float *y;
+  int64_t n;
+  float lo, hi;
+};
+
+/// y = a ∘ b with NumPy broadcasting: strides are per output dimension
+/// (0 where broadcast), `shape` the output's.
+struct BinaryParams {
+  const float *a, *b;
+  float *y;
+  int64_t n;
+  int rank;
+  int64_t shape[kMaxRank];
+  int64_t aStride[kMaxRank], bStride[kMaxRank];
+};
+
+/// A column range of a row-major [rows, width] buffer copied out (ssd.split).
+struct CopyColumnsParams {
+  const float *src;
+  float *dst;
+  int64_t rows, width, offset, columns;
+};
+
+struct EmbeddingParams {
+  const int64_t *ids;
+  const float *table;
+  float *y;
+  int64_t rows, dim, vocab;
+};
+
+/// out = RMSNorm over groups of `group` channels, optional gate z.
+struct RmsnormParams {
+  const float *x, *z, *w;
+  float *y;
+  int64_t rows, d, group;
+  float eps;
+  int normBeforeGate;
+};
+
+/// Causal depthwise conv over x[b, l, c] with weights [c, K]; state [b, c, K]
+/// holds the last K inputs (in and out).
+struct Conv1dParams {
+  const float *x, *w, *bias, *initState;
+  float *y, *finalState;
+  int64_t batch, len, channels, kernel;
+  int silu;
+};
+
+/// The SSD operator with raw dt (recurrent and quadratic schedules):
+/// x[b,l,h,p], dt[b,l,h], A[h], B/C[b,l,g,n], D[h]?, dtBias[h]?,
+/// initState[b,h,p,n]? -> y[b,l,h,p], finalState[b,h,p,n].
+struct SsmParams {
+  const float *x, *dt, *A, *B, *C, *D, *dtBias, *initState;
+  float *y, *finalState;
+  int64_t batch, len, heads, headdim, groups, dstate;
+  int dtSoftplus;
+  float dtMin, dtMax;
+};
+
+/// ssd.chunk_cumsum: dtOut = clamp(softplus(dt + dtBias)), cum = within-chunk
+/// inclusive sum of dtOut·A (or of dt itself without A). [b, l, h].
+struct ChunkCumsumParams {
+  const float *dt, *A, *dtBias;
+  float *dtOut, *cum;
+  int64_t batch, len, heads;
+  int dtSoftplus;
+  float dtMin, dtMax;
+};
+
+/// ssd.chunk_state: states[b,c,h,p,n] from k[b,l,g,n], v[b,l,h,p], cum[b,l,h].
+struct ChunkStateParams {
+  const float *k, *v, *cum;
+  float *states;
+  int64_t batch, len, heads, headdim, groups, dstate;
+};
+
+/// ssd.state_pass: prev[b,c,h,p,n], final[b,h,p,n] from states and cum.
+struct StatePassParams {
+  const float *states, *cum, *init;
+  float *prev, *finalState;
+  int64_t batch, len, heads, headdim, dstate;
+};
+
+/// ssd.chunk_output: y[b,l,h,p] from q/k[b,l,g,n], v[b,l,h,p], cum, prev,
+/// optional skip x[b,l,h,p] and D[h].
+struct ChunkOutputParams {
+  const float *q, *k, *v, *cum, *prev, *skipX, *D;
+  float *y;
+  int64_t batch, len, heads, headdim, groups, dstate;
+};
+
+} // namespace cuda
+} // namespace ssdc
+
+#endif // SSDC_CUDA_PARAMS_H

@@ -1,0 +1,39 @@
+// Causal depthwise conv1d with its window state: output t of channel c sees
+// inputs t-K+1 .. t, the first ones from the state (the last K inputs of the
+// previous call; zeros when there is none). Optional SiLU. The final state is
+// the last K inputs of the history. Launch: any 1-D grid over batch·channels.
+#ifndef SSDC_CUDA_CONV1D_CUH
+#define SSDC_CUDA_CONV1D_CUH
+
+#include "common.cuh"
+
+namespace ssdc {
+namespace cuda {
+
+template <typename T>
+__device__ void conv1dKernel(const Conv1dParams &p) {
+  const int64_t K = p.kernel, Cn = p.channels, L = p.len;
+  for (int64_t i = globalIndex(); i < p.batch * Cn; i += globalStride()) {
+    int64_t b = i / Cn, c = i % Cn;
+    // hist(j) for j in [0, K + L): K state values, then the inputs.
+    auto hist = [&](int64_t j) -> float {
+      if (j < K)
+        return p.initState ? float(p.initState[(b * Cn + c) * K + j]) : 0.0f;
+      return float(p.x[(b * L + (j - K)) * Cn + c]);
+    };
+    for (int64_t t = 0; t < L; ++t) {
+      float acc = p.bias ? float(p.bias[c]) : 0.0f;
+      for (int64_t k = 0; k < K; ++k)
+        acc += float(p.w[c * K + k]) * hist(t + 1 + k);
+      p.y[(b * L + t) * Cn + c] = T(p.silu ? siluf(acc) : acc);
+    }
+    if (p.finalState)
+      for (int64_t k = 0; k < K; ++k)
+        p.finalState[(b * Cn + c) * K + k] = hist(L + k);
+  }
+}
+
+} // namespace cuda
+} // namespace ssdc
+
+#endif // SSDC_CUDA_CONV1D_CUH

@@ -1,0 +1,68 @@
+// The SSD operator in its quadratic (attention) form, schedule `quadratic`:
+// y_i = Σ_{j≤i} exp(cum_i − cum_j) (C_i·B_j) dt_j x_j + exp(cum_i) C_i·S_0
+//       + D x_i, and the final state
+// S_L = exp(cum_L) S_0 + Σ_j exp(cum_L − cum_j) dt_j x_j ⊗ B_j.
+// Launch: one block per (batch, head); dynamic shared memory of 2·len floats
+// (processed dt and the cumulative log decay).
+#ifndef SSDC_CUDA_SSM_QUADRATIC_CUH
+#define SSDC_CUDA_SSM_QUADRATIC_CUH
+
+#include "common.cuh"
+
+namespace ssdc {
+namespace cuda {
+
+template <typename T>
+__device__ void ssmQuadraticKernel(const SsmParams &p) {
+  extern __shared__ float smem[];
+  const int64_t H = p.heads, P = p.headdim, N = p.dstate, G = p.groups, L = p.len;
+  const int64_t b = blockIdx.x / H, h = blockIdx.x % H, g = h / (H / G);
+  float *dts = smem, *cum = smem + L;
+  for (int64_t t = threadIdx.x; t < L; t += blockDim.x)
+    dts[t] = processDt(float(p.dt[(b * L + t) * H + h]), p.dtBias, h,
+                       p.dtSoftplus, p.dtMin, p.dtMax);
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    float run = 0.0f;
+    for (int64_t t = 0; t < L; ++t) {
+      run += dts[t] * p.A[h];
+      cum[t] = run;
+    }
+  }
+  __syncthreads();
+  auto Bv = [&](int64_t t, int64_t n) { return float(p.B[((b * L + t) * G + g) * N + n]); };
+  auto Cv = [&](int64_t t, int64_t n) { return float(p.C[((b * L + t) * G + g) * N + n]); };
+  auto Xv = [&](int64_t t, int64_t pi) { return float(p.x[((b * L + t) * H + h) * P + pi]); };
+  const float *S0 = p.initState ? p.initState + (b * H + h) * P * N : nullptr;
+  for (int64_t e = threadIdx.x; e < L * P; e += blockDim.x) {
+    int64_t i = e / P, pi = e % P;
+    float acc = 0.0f;
+    for (int64_t j = 0; j <= i; ++j) {
+      float cb = 0.0f;
+      for (int64_t n = 0; n < N; ++n)
+        cb += Cv(i, n) * Bv(j, n);
+      acc += decay(cum[i] - cum[j]) * cb * dts[j] * Xv(j, pi);
+    }
+    if (S0) {
+      float cs = 0.0f;
+      for (int64_t n = 0; n < N; ++n)
+        cs += Cv(i, n) * S0[pi * N + n];
+      acc += decay(cum[i]) * cs;
+    }
+    if (p.D)
+      acc += p.D[h] * Xv(i, pi);
+    p.y[((b * L + i) * H + h) * P + pi] = T(acc);
+  }
+  for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x) {
+    int64_t pi = e / N, n = e % N;
+    float s = S0 ? decay(cum[L - 1]) * S0[e] : 0.0f;
+    for (int64_t j = 0; j < L; ++j)
+      s += decay(cum[L - 1] - cum[j]) * dts[j] * Xv(j, pi) * Bv(j, n);
+    p.finalState[(b * H + h) * P * N + e] = s;
+  }
+}
+
+} // namespace cuda
+} // namespace ssdc
+
+#endif // SSDC_CUDA_SSM_QUADRATIC_CUH

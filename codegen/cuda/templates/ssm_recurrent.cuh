@@ -1,0 +1,56 @@
+// The SSD operator as a recurrence (schedule `recurrent`): decode steps and
+// multi-token scans. S_t = exp(dt_t A) S_{t-1} + dt_t x_t ⊗ B_t,
+// y_t = S_t C_t + D x_t, with the dt processing inside.
+// Launch: one block per (batch, head); dynamic shared memory of
+// (headdim·dstate + 2·dstate) floats; the state stays in shared memory.
+#ifndef SSDC_CUDA_SSM_RECURRENT_CUH
+#define SSDC_CUDA_SSM_RECURRENT_CUH
+
+#include "common.cuh"
+
+namespace ssdc {
+namespace cuda {
+
+template <typename T>
+__device__ void ssmRecurrentKernel(const SsmParams &p) {
+  extern __shared__ float smem[];
+  const int64_t H = p.heads, P = p.headdim, N = p.dstate, G = p.groups, L = p.len;
+  const int64_t b = blockIdx.x / H, h = blockIdx.x % H, g = h / (H / G);
+  float *S = smem, *Bs = smem + P * N, *Cs = Bs + N;
+  for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x)
+    S[e] = p.initState ? p.initState[(b * H + h) * P * N + e] : 0.0f;
+  const float A = p.A[h];
+  for (int64_t t = 0; t < L; ++t) {
+    __syncthreads();
+    for (int64_t n = threadIdx.x; n < N; n += blockDim.x) {
+      Bs[n] = float(p.B[((b * L + t) * G + g) * N + n]);
+      Cs[n] = float(p.C[((b * L + t) * G + g) * N + n]);
+    }
+    const float dt = processDt(float(p.dt[(b * L + t) * H + h]), p.dtBias, h,
+                               p.dtSoftplus, p.dtMin, p.dtMax);
+    const float a = expf(dt * A);
+    const T *x = p.x + ((b * L + t) * H + h) * P;
+    __syncthreads();
+    for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x) {
+      int64_t pi = e / N, n = e % N;
+      S[e] = a * S[e] + dt * float(x[pi]) * Bs[n];
+    }
+    __syncthreads();
+    for (int64_t pi = threadIdx.x; pi < P; pi += blockDim.x) {
+      float acc = 0.0f;
+      for (int64_t n = 0; n < N; ++n)
+        acc += S[pi * N + n] * Cs[n];
+      if (p.D)
+        acc += p.D[h] * float(x[pi]);
+      p.y[((b * L + t) * H + h) * P + pi] = T(acc);
+    }
+  }
+  __syncthreads();
+  for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x)
+    p.finalState[(b * H + h) * P * N + e] = S[e];
+}
+
+} // namespace cuda
+} // namespace ssdc
+
+#endif // SSDC_CUDA_SSM_RECURRENT_CUH

@@ -1,0 +1,624 @@
+// The CUDA plan executor (see CudaExecutor.h). One Slot per plan buffer:
+// device memory owned by the run (poisoned with NaN when allocated, so an
+// element no kernel writes shows), or borrowed (weights, reshaped views).
+// Launch shapes are chosen here, per kernel family, as each device template
+// documents. Kernels run on the default stream; by default each launch is
+// synchronised so an error names the launch that caused it
+// (SSDC_CUDA_ASYNC=1 turns that off). The driver API (module loading and
+// launches) is reached through cudaGetDriverEntryPointByVersion, so nothing
+// links libcuda: ssdc still starts on machines without a GPU driver.
+#include "runtime/cuda/CudaExecutor.h"
+
+#include "runtime/core/Error.h"
+#include "runtime/cpu/CpuExecutor.h"  // RunResult
+
+#include "ssdc/cuda_kernels.h"
+#include "ssdc/cuda_params.h"
+
+#include <cublas_v2.h>
+#include <cuda.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace ssdc::rt {
+
+namespace {
+
+/// The driver API entry points, looked up through the runtime.
+struct Driver {
+#define SSDC_DRIVER_FN(name) decltype(&::name) name = nullptr;
+  SSDC_DRIVER_FN(cuGetErrorName)
+  SSDC_DRIVER_FN(cuGetErrorString)
+  SSDC_DRIVER_FN(cuModuleLoadData)
+  SSDC_DRIVER_FN(cuModuleGetFunction)
+  SSDC_DRIVER_FN(cuModuleUnload)
+  SSDC_DRIVER_FN(cuFuncSetAttribute)
+  SSDC_DRIVER_FN(cuLaunchKernel)
+#undef SSDC_DRIVER_FN
+};
+
+void check(cudaError_t e, const std::string &what);
+
+const Driver &driver() {
+  static Driver d = [] {
+    Driver d;
+    auto get = [](const char *symbol, void **fn) {
+      cudaDriverEntryPointQueryResult found;
+      check(cudaGetDriverEntryPointByVersion(symbol, fn, 12000, cudaEnableDefault, &found),
+            std::string("looking up the driver function ") + symbol);
+      if (found != cudaDriverEntryPointSuccess || !*fn)
+        throw RuntimeError(std::string("the CUDA driver has no ") + symbol);
+    };
+#define SSDC_DRIVER_FN(name) get(#name, reinterpret_cast<void **>(&d.name));
+    SSDC_DRIVER_FN(cuGetErrorName)
+    SSDC_DRIVER_FN(cuGetErrorString)
+    SSDC_DRIVER_FN(cuModuleLoadData)
+    SSDC_DRIVER_FN(cuModuleGetFunction)
+    SSDC_DRIVER_FN(cuModuleUnload)
+    SSDC_DRIVER_FN(cuFuncSetAttribute)
+    SSDC_DRIVER_FN(cuLaunchKernel)
+#undef SSDC_DRIVER_FN
+    return d;
+  }();
+  return d;
+}
+
+void check(cudaError_t e, const std::string &what) {
+  if (e != cudaSuccess)
+    throw RuntimeError("CUDA error in " + what + ": " + cudaGetErrorName(e) + " (" +
+                       cudaGetErrorString(e) + ")");
+}
+
+void check(CUresult e, const std::string &what) {
+  if (e != CUDA_SUCCESS) {
+    const char *name = nullptr, *text = nullptr;
+    driver().cuGetErrorName(e, &name);
+    driver().cuGetErrorString(e, &text);
+    throw RuntimeError("CUDA driver error in " + what + ": " +
+                       (name ? name : "?") + " (" + (text ? text : "?") + ")");
+  }
+}
+
+void check(cublasStatus_t e, const std::string &what) {
+  if (e != CUBLAS_STATUS_SUCCESS)
+    throw RuntimeError("cuBLAS error in " + what + ": status " + std::to_string(int(e)));
+}
+
+double attrNumber(const nlohmann::json &v) {
+  if (v.is_number())
+    return v.get<double>();
+  if (v.is_object() && v.contains("__float__"))
+    return v["__float__"].get<std::string>()[0] == '-'
+               ? -std::numeric_limits<double>::infinity()
+               : std::numeric_limits<double>::infinity();
+  throw RuntimeError("plan: expected a number attribute, got " + v.dump());
+}
+
+float toFloat(double v) {
+  if (v > std::numeric_limits<float>::max()) return std::numeric_limits<float>::infinity();
+  if (v < -std::numeric_limits<float>::max()) return -std::numeric_limits<float>::infinity();
+  return static_cast<float>(v);
+}
+
+struct Symbols {
+  int64_t b = 1, l = 1, s = 0;
+  int64_t resolve(const Dim &d) const {
+    if (d.size >= 0) return d.size;
+    if (d.symbol == "b") return b;
+    if (d.symbol == "l") return l;
+    if (d.symbol == "s") return s;
+    if (d.symbol == "s+l") return s + l;
+    if (d.symbol.rfind("ceil(l/", 0) == 0) {
+      int64_t q = std::stoll(d.symbol.substr(7));
+      return (l + q - 1) / q;
+    }
+    throw RuntimeError("plan: unknown shape symbol '" + d.symbol + "'");
+  }
+};
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+} // namespace
+
+struct CudaExecutor::Impl {
+  CUmodule module = nullptr;
+  cublasHandle_t blas = nullptr;
+  std::map<std::string, CUfunction> functions;
+  std::map<std::string, float *> weights;
+  std::vector<void *> allocations;  // weights, freed at destruction
+  bool sync = true;
+
+  CUfunction function(const std::string &name) {
+    auto it = functions.find(name);
+    if (it != functions.end())
+      return it->second;
+    CUfunction f = nullptr;
+    check(driver().cuModuleGetFunction(&f, module, name.c_str()),
+          "cuModuleGetFunction('" + name + "'): the artifact's kernels.fatbin has no "
+          "such kernel (recompile the artifact with this ssdc)");
+    functions[name] = f;
+    return f;
+  }
+
+  ~Impl() {
+    for (void *p : allocations)
+      cudaFree(p);
+    if (blas)
+      cublasDestroy(blas);
+    if (module)
+      driver().cuModuleUnload(module);
+  }
+};
+
+CudaExecutor::CudaExecutor(const std::string &fatbinPath,
+                           const std::vector<HostWeight> &weights)
+    : impl(std::make_unique<Impl>()) {
+  if (const char *a = std::getenv("SSDC_CUDA_ASYNC"))
+    impl->sync = std::string(a) != "1";
+  int count = 0;
+  check(cudaGetDeviceCount(&count), "cudaGetDeviceCount (is there an NVIDIA GPU and driver?)");
+  if (count < 1)
+    throw RuntimeError("--device cuda: no CUDA device found");
+  check(cudaSetDevice(0), "cudaSetDevice(0)");
+  check(cudaFree(nullptr), "creating the CUDA context");
+  std::ifstream in(fatbinPath, std::ios::binary);
+  if (!in)
+    throw RuntimeError(fatbinPath + ": cannot read the CUDA kernels (was the artifact "
+                       "compiled with --target cuda where nvcc was found?)");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string image = ss.str();
+  check(driver().cuModuleLoadData(&impl->module, image.data()),
+        "cuModuleLoadData(" + fatbinPath + ")");
+  check(cublasCreate(&impl->blas), "cublasCreate");
+  check(cublasSetMathMode(impl->blas, CUBLAS_PEDANTIC_MATH),
+        "cublasSetMathMode(pedantic: fp32 GEMMs in fp32, no TF32)");
+  for (const HostWeight &w : weights) {
+    void *d = nullptr;
+    size_t bytes = static_cast<size_t>(w.count) * sizeof(float);
+    check(cudaMalloc(&d, std::max<size_t>(bytes, 4)), "cudaMalloc for weight '" + w.name + "'");
+    impl->allocations.push_back(d);
+    check(cudaMemcpy(d, w.data, bytes, cudaMemcpyHostToDevice),
+          "uploading weight '" + w.name + "'");
+    impl->weights[w.name] = static_cast<float *>(d);
+  }
+}
+
+CudaExecutor::~CudaExecutor() = default;
+
+std::string CudaExecutor::deviceName() const {
+  cudaDeviceProp prop;
+  check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
+  return prop.name;
+}
+
+namespace {
+
+struct Slot {
+  std::vector<int64_t> shape;
+  float *data = nullptr;
+  bool ready = false;
+};
+
+/// One run of an entry: its buffers on the device.
+class Run {
+public:
+  Run(const Entry &e, CudaExecutor::Impl &x, Symbols sym)
+      : e(e), x(x), sym(sym), slots(e.buffers.size()) {}
+  ~Run() {
+    for (void *p : owned)
+      cudaFree(p);
+  }
+
+  std::vector<int64_t> shapeOf(int64_t id) const {
+    std::vector<int64_t> out;
+    for (const Dim &d : e.buffers[id].shape)
+      out.push_back(sym.resolve(d));
+    return out;
+  }
+
+  float *alloc(int64_t count, const std::string &what) {
+    void *p = nullptr;
+    size_t bytes = std::max<int64_t>(count, 1) * sizeof(float);
+    check(cudaMalloc(&p, bytes), "cudaMalloc(" + std::to_string(bytes) + " bytes) for " + what);
+    owned.push_back(p);
+    check(cudaMemset(p, 0xff, bytes), "poisoning " + what);  // all ones: NaN
+    return static_cast<float *>(p);
+  }
+
+  void bindHost(int64_t id, const float *host, const std::string &what) {
+    Slot &s = slots[id];
+    s.shape = shapeOf(id);
+    int64_t n = Tensor::count(s.shape);
+    s.data = alloc(n, what);
+    check(cudaMemcpy(s.data, host, n * sizeof(float), cudaMemcpyHostToDevice),
+          "uploading " + what);
+    s.ready = true;
+  }
+
+  const float *in(int64_t id) {
+    Slot &s = slots[id];
+    if (s.ready)
+      return s.data;
+    const Buffer &b = e.buffers[id];
+    s.shape = shapeOf(id);
+    if (b.kind == BufferKind::Weight) {
+      auto it = x.weights.find(b.weightName);
+      if (it == x.weights.end())
+        throw RuntimeError("weight '" + b.weightName + "' was not uploaded");
+      s.data = it->second;
+    } else if (b.kind == BufferKind::View && b.columnOffset < 0) {
+      s.data = const_cast<float *>(in(b.viewOf));
+    } else if (b.kind == BufferKind::View) {
+      const float *src = in(b.viewOf);
+      int64_t width = slots[b.viewOf].shape.back();
+      cuda::CopyColumnsParams p{src, nullptr, Tensor::count(s.shape) / b.columns, width,
+                                b.columnOffset, b.columns};
+      s.data = alloc(Tensor::count(s.shape), "view buffer " + std::to_string(id));
+      p.dst = s.data;
+      launch1d("ssd.split.copy", nlohmann::json::object(), p, p.rows * p.columns,
+               "the column view " + std::to_string(id) + " of buffer " +
+                   std::to_string(b.viewOf));
+    } else {
+      throw RuntimeError("plan entry '" + e.name + "': buffer " + std::to_string(id) +
+                         " is read before it is written");
+    }
+    s.ready = true;
+    return s.data;
+  }
+
+  float *out(int64_t id) {
+    Slot &s = slots[id];
+    s.shape = shapeOf(id);
+    s.data = alloc(Tensor::count(s.shape), "buffer " + std::to_string(id) + " of entry '" +
+                                               e.name + "'");
+    s.ready = true;
+    return s.data;
+  }
+
+  const std::vector<int64_t> &shape(int64_t id) {
+    in(id);
+    return slots[id].shape;
+  }
+
+  Tensor take(int64_t id) {
+    const float *d = in(id);
+    Tensor t;
+    t.shape = slots[id].shape;
+    t.data.resize(Tensor::count(t.shape));
+    check(cudaMemcpy(t.data.data(), d, t.data.size() * sizeof(float),
+                     cudaMemcpyDeviceToHost),
+          "copying buffer " + std::to_string(id) + " of entry '" + e.name + "' to the host");
+    return t;
+  }
+
+  /// Launches the kernel for `op` with `params`, grid x block.
+  template <typename P>
+  void launch(const std::string &op, const nlohmann::json &attrs, P params,
+              unsigned grid, unsigned block, size_t smem, const std::string &where) {
+    std::optional<cuda::KernelInstance> k = cuda::kernelFor(op, attrs, "f32");
+    if (!k)
+      throw RuntimeError("the CUDA executor has no kernel for " + op + " (" + where + ")");
+    std::string what = "kernel '" + k->name + "' for " + where + " of entry '" + e.name +
+                       "' (grid " + std::to_string(grid) + ", block " +
+                       std::to_string(block) + ", " + std::to_string(smem) +
+                       " bytes of shared memory)";
+    if (grid == 0)
+      return;  // nothing to do (an empty tensor)
+    CUfunction f = x.function(k->name);
+    if (smem > 48 * 1024)
+      check(driver().cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                               static_cast<int>(smem)),
+            "raising the shared-memory limit of " + what);
+    void *args[] = {&params};
+    check(driver().cuLaunchKernel(f, grid, 1, 1, block, 1, 1, static_cast<unsigned>(smem), nullptr,
+                         args, nullptr),
+          "launching " + what);
+    if (x.sync)
+      check(cudaDeviceSynchronize(), "running " + what);
+  }
+
+  template <typename P>
+  void launch1d(const std::string &op, const nlohmann::json &attrs, P params,
+                int64_t work, const std::string &where) {
+    int64_t blocks = std::min<int64_t>((work + 255) / 256, 65535);
+    launch(op, attrs, params, static_cast<unsigned>(blocks), 256, 0, where);
+  }
+
+  const Entry &e;
+  CudaExecutor::Impl &x;
+  Symbols sym;
+  std::vector<Slot> slots;
+  std::vector<void *> owned;
+};
+
+struct Operands {
+  const Launch &l;
+  int index(size_t group) const {
+    if (l.operandSegments.empty())
+      return group < l.inputs.size() ? static_cast<int>(group) : -1;
+    if (group >= l.operandSegments.size())
+      return -1;
+    int at = 0;
+    for (size_t g = 0; g < group; ++g)
+      at += l.operandSegments[g];
+    return l.operandSegments[group] ? at : -1;
+  }
+};
+
+std::vector<int64_t> broadcastStrides(const std::vector<int64_t> &shape, size_t rank) {
+  std::vector<int64_t> strides(rank, 0);
+  int64_t stride = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    size_t dim = shape.size() - 1 - i, at = rank - 1 - i;
+    strides[at] = shape[dim] == 1 ? 0 : stride;
+    stride *= shape[dim];
+  }
+  return strides;
+}
+
+void dtLimit(const nlohmann::json &attrs, float &lo, float &hi) {
+  lo = -std::numeric_limits<float>::infinity();
+  hi = std::numeric_limits<float>::infinity();
+  if (attrs.contains("dt_limit")) {
+    lo = toFloat(attrNumber(attrs["dt_limit"][0]));
+    hi = toFloat(attrNumber(attrs["dt_limit"][1]));
+  }
+}
+
+void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
+               int64_t vocab, const std::vector<int64_t> &ids) {
+  const std::string &op = l.op;
+  const nlohmann::json &attrs = l.attrs;
+  std::string where = "launch #" + std::to_string(index) + " (" + op +
+                      (l.layer.empty() ? "" : " in " + l.layer) + ")";
+  Operands ops{l};
+  auto input = [&](size_t group) -> const float * {
+    int i = ops.index(group);
+    return i < 0 ? nullptr : r.in(l.inputs[i]);
+  };
+  auto inShape = [&](size_t group) { return r.shape(l.inputs[ops.index(group)]); };
+
+  if (op == "ssd.embedding") {
+    const float *table = r.in(l.inputs[0]);
+    std::vector<int64_t> t = r.shape(l.inputs[0]);
+    int64_t rows = r.sym.b * r.sym.l;
+    for (int64_t i = 0; i < rows; ++i)
+      if (ids[i] < 0 || ids[i] >= t[0] || (vocab > 0 && ids[i] >= vocab))
+        throw RuntimeError("input id " + std::to_string(ids[i]) + " at position " +
+                           std::to_string(i) + " is outside the vocabulary [0, " +
+                           std::to_string(t[0]) + ")");
+    void *dIds = nullptr;
+    check(cudaMalloc(&dIds, rows * sizeof(int64_t)), "cudaMalloc for the token ids");
+    r.owned.push_back(dIds);
+    check(cudaMemcpy(dIds, ids.data(), rows * sizeof(int64_t), cudaMemcpyHostToDevice),
+          "uploading the token ids");
+    cuda::EmbeddingParams p{static_cast<const int64_t *>(dIds), table,
+                            r.out(l.outputs[0]), rows, t[1], t[0]};
+    r.launch1d(op, attrs, p, rows * t[1], where);
+    return;
+  }
+  if (op == "ssd.rmsnorm") {
+    const float *xin = r.in(l.inputs[0]), *w = r.in(l.inputs[1]);
+    const float *z = l.inputs.size() > 2 ? r.in(l.inputs[2]) : nullptr;
+    std::vector<int64_t> xs = r.shape(l.inputs[0]);
+    int64_t d = xs.back(), rows = Tensor::count(xs) / d;
+    int64_t group = attrs.value("group_size", d);
+    if (group <= 0 || d % group != 0)
+      throw RuntimeError("rmsnorm group_size " + std::to_string(group) +
+                         " does not divide " + std::to_string(d) + " (" + where + ")");
+    cuda::RmsnormParams p{xin, z, w, r.out(l.outputs[0]), rows, d, group,
+                          toFloat(attrs.contains("eps") ? attrNumber(attrs["eps"]) : 1e-5),
+                          attrs.value("norm_before_gate", false) ? 1 : 0};
+    r.launch(op, attrs, p, static_cast<unsigned>(rows * (d / group)), 256,
+             256 * sizeof(float), where);
+    return;
+  }
+  if (op == "ssd.linear") {
+    const float *xin = r.in(l.inputs[0]), *w = r.in(l.inputs[1]);
+    std::vector<int64_t> ws = r.shape(l.inputs[1]);
+    int64_t n = ws[0], k = ws[1];
+    int64_t rows = Tensor::count(r.shape(l.inputs[0])) / k;
+    float *o = r.out(l.outputs[0]);
+    const float one = 1.0f, zero = 0.0f;
+    // Row-major o[rows, n] = x[rows, k] · w[n, k]ᵀ is column-major
+    // oᵀ[n, rows] = wᵀ... : op(A) = w as (k x n)ᵀ, B = xᵀ (k x rows).
+    check(cublasSgemm(x.blas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(n),
+                      static_cast<int>(rows), static_cast<int>(k), &one, w,
+                      static_cast<int>(k), xin, static_cast<int>(k), &zero, o,
+                      static_cast<int>(n)),
+          "cublasSgemm for " + where + " of entry '" + r.e.name + "' ([" +
+              std::to_string(rows) + ", " + std::to_string(k) + "] x [" +
+              std::to_string(n) + ", " + std::to_string(k) + "]ᵀ)");
+    if (r.x.sync)
+      check(cudaDeviceSynchronize(), "running cublasSgemm for " + where);
+    if (l.inputs.size() > 2) {
+      const float *bias = r.in(l.inputs[2]);
+      cuda::BinaryParams p{};
+      p.a = o;
+      p.b = bias;
+      p.y = o;
+      p.n = rows * n;
+      p.rank = 2;
+      p.shape[0] = rows;
+      p.shape[1] = n;
+      p.aStride[0] = n;
+      p.aStride[1] = 1;
+      p.bStride[0] = 0;
+      p.bStride[1] = 1;
+      r.launch1d("ssd.add", nlohmann::json::object(), p, p.n, where + " bias");
+    }
+    return;
+  }
+  if (op == "ssd.conv1d") {
+    std::vector<int64_t> xs = inShape(0), ws = inShape(1);
+    cuda::Conv1dParams p{input(0), input(1), input(2), input(3),
+                         r.out(l.outputs[0]),
+                         l.outputs.size() > 1 ? r.out(l.outputs[1]) : nullptr,
+                         xs[0], xs[1], xs[2], ws[1], attrs.value("silu", false) ? 1 : 0};
+    r.launch1d(op, attrs, p, xs[0] * xs[2], where);
+    return;
+  }
+  if (op == "ssd.ssm") {
+    std::vector<int64_t> xs = inShape(0), bs = inShape(3);
+    if (ops.index(5) >= 0 && inShape(5).size() != 1)
+      throw RuntimeError("the CUDA executor cannot run D of shape [h, p] (" + where + ")");
+    cuda::SsmParams p{};
+    p.x = input(0);
+    p.dt = input(1);
+    p.A = input(2);
+    p.B = input(3);
+    p.C = input(4);
+    p.D = input(5);
+    p.dtBias = input(6);
+    p.initState = input(7);
+    p.y = r.out(l.outputs[0]);
+    p.finalState = r.out(l.outputs[1]);
+    p.batch = xs[0];
+    p.len = xs[1];
+    p.heads = xs[2];
+    p.headdim = xs[3];
+    p.groups = bs[2];
+    p.dstate = bs[3];
+    p.dtSoftplus = attrs.value("dt_softplus", false) ? 1 : 0;
+    dtLimit(attrs, p.dtMin, p.dtMax);
+    std::string kind = "recurrent";
+    if (attrs.contains("schedule"))
+      kind = attrs["schedule"].value("kind", kind);
+    size_t smem = kind == "quadratic" ? 2 * p.len * sizeof(float)
+                                      : (p.headdim * p.dstate + 2 * p.dstate) * sizeof(float);
+    r.launch(op, attrs, p, static_cast<unsigned>(p.batch * p.heads), 256, smem, where);
+    return;
+  }
+  if (op == "ssd.chunk_cumsum") {
+    std::vector<int64_t> ds = inShape(0);
+    int64_t q = attrs.value("chunk_size", int64_t(0));
+    cuda::ChunkCumsumParams p{input(0), input(1), input(2), r.out(l.outputs[0]),
+                              r.out(l.outputs[1]), ds[0], ds[1], ds[2],
+                              attrs.value("dt_softplus", false) ? 1 : 0, 0, 0};
+    dtLimit(attrs, p.dtMin, p.dtMax);
+    r.launch1d(op, attrs, p, ds[0] * ((ds[1] + q - 1) / q) * ds[2], where);
+    return;
+  }
+  if (op == "ssd.chunk_state") {
+    std::vector<int64_t> ks = r.shape(l.inputs[0]), vs = r.shape(l.inputs[1]);
+    int64_t q = attrs.value("chunk_size", int64_t(0));
+    cuda::ChunkStateParams p{r.in(l.inputs[0]), r.in(l.inputs[1]), r.in(l.inputs[2]),
+                             r.out(l.outputs[0]), vs[0], vs[1], vs[2], vs[3], ks[2], ks[3]};
+    r.launch1d(op, attrs, p, vs[0] * ((vs[1] + q - 1) / q) * vs[2] * vs[3] * ks[3], where);
+    return;
+  }
+  if (op == "ssd.state_pass") {
+    std::vector<int64_t> ss = r.shape(l.inputs[0]), cs = r.shape(l.inputs[1]);
+    cuda::StatePassParams p{r.in(l.inputs[0]), r.in(l.inputs[1]),
+                            l.inputs.size() > 2 ? r.in(l.inputs[2]) : nullptr,
+                            r.out(l.outputs[0]), r.out(l.outputs[1]),
+                            ss[0], cs[1], ss[2], ss[3], ss[4]};
+    r.launch1d(op, attrs, p, ss[0] * ss[2] * ss[3] * ss[4], where);
+    return;
+  }
+  if (op == "ssd.chunk_output") {
+    std::vector<int64_t> qs = inShape(0), vs = inShape(2);
+    if (ops.index(6) >= 0 && inShape(6).size() != 1)
+      throw RuntimeError("the CUDA executor cannot run D of shape [h, p] (" + where + ")");
+    cuda::ChunkOutputParams p{input(0), input(1), input(2), input(3), input(4),
+                              input(5), input(6), r.out(l.outputs[0]),
+                              vs[0], vs[1], vs[2], vs[3], qs[2], qs[3]};
+    r.launch1d(op, attrs, p, vs[0] * vs[1] * vs[2] * vs[3], where);
+    return;
+  }
+  if (op == "ssd.add" || op == "ssd.mul") {
+    const float *a = r.in(l.inputs[0]), *b = r.in(l.inputs[1]);
+    std::vector<int64_t> as = r.shape(l.inputs[0]), bs = r.shape(l.inputs[1]);
+    float *o = r.out(l.outputs[0]);
+    std::vector<int64_t> os = r.shape(l.outputs[0]);
+    if (os.size() > static_cast<size_t>(cuda::kMaxRank) || as.size() > os.size() ||
+        bs.size() > os.size())
+      throw RuntimeError("broadcast of rank > " + std::to_string(cuda::kMaxRank) +
+                         " (" + where + ")");
+    cuda::BinaryParams p{};
+    p.a = a;
+    p.b = b;
+    p.y = o;
+    p.n = Tensor::count(os);
+    p.rank = static_cast<int>(os.size());
+    std::vector<int64_t> sa = broadcastStrides(as, os.size()),
+                         sb = broadcastStrides(bs, os.size());
+    for (size_t d = 0; d < os.size(); ++d) {
+      p.shape[d] = os[d];
+      p.aStride[d] = sa[d];
+      p.bStride[d] = sb[d];
+    }
+    r.launch1d(op, attrs, p, p.n, where);
+    return;
+  }
+  if (op == "ssd.exp" || op == "ssd.neg" || op == "ssd.silu" || op == "ssd.softplus" ||
+      op == "ssd.clamp" || op == "ssd.cast") {
+    const float *a = r.in(l.inputs[0]);
+    cuda::UnaryParams p{a, r.out(l.outputs[0]), Tensor::count(r.shape(l.inputs[0])), 0, 0};
+    if (op == "ssd.clamp") {
+      p.lo = toFloat(attrNumber(attrs.at("min")));
+      p.hi = toFloat(attrNumber(attrs.at("max")));
+    }
+    r.launch1d(op, attrs, p, p.n, where);
+    return;
+  }
+  throw RuntimeError("the CUDA executor cannot run '" + l.kernel + "' (" + where +
+                     "): no CUDA kernel for " + op + " yet");
+}
+
+} // namespace
+
+RunResult CudaExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
+                            int64_t batch, int64_t length,
+                            const std::map<std::string, Tensor> &states) {
+  Symbols sym;
+  sym.b = batch;
+  sym.l = length;
+  if (static_cast<int64_t>(ids.size()) != batch * length)
+    throw RuntimeError("expected " + std::to_string(batch * length) + " token ids, got " +
+                       std::to_string(ids.size()));
+  Run r(entry, *impl, sym);
+  for (int64_t id : entry.inputs) {
+    const Buffer &b = entry.buffers[id];
+    if (b.role == "input_ids") {
+      r.slots[id].shape = r.shapeOf(id);
+      r.slots[id].ready = true;  // read by the embedding from `ids`
+      continue;
+    }
+    auto it = states.find(b.role);
+    if (it == states.end())
+      throw RuntimeError("entry '" + entry.name + "' needs the state '" + b.role +
+                         "', which was not given");
+    std::vector<int64_t> want = r.shapeOf(id);
+    if (it->second.shape != want)
+      throw RuntimeError("state '" + b.role + "' has shape " +
+                         shapeText(it->second.shape) + ", expected " +
+                         shapeText(want));
+    r.bindHost(id, it->second.data.data(), "state '" + b.role + "'");
+  }
+  for (size_t i = 0; i < entry.launches.size(); ++i)
+    runLaunch(r, entry.launches[i], i, *impl, vocab, ids);
+  check(cudaDeviceSynchronize(), "finishing entry '" + entry.name + "'");
+
+  RunResult result;
+  for (const EntryOutput &o : entry.outputs) {
+    if (o.role == "logits")
+      result.logits = r.take(o.buffer);
+    else
+      result.states[o.role] = r.take(o.buffer);
+  }
+  return result;
+}
+
+} // namespace ssdc::rt
