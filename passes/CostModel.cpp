@@ -71,8 +71,8 @@ std::optional<Target> cost::lookupTarget(llvm::StringRef name) {
   if (name == "cpu") {
     Target t{"cpu", 100e9, 100e9, 30e9, 13e9, 2e9,
              20e-6, 5e-9, 1e-6, /*provisional=*/false, std::nullopt};
-    t.fit = Target::MeasuredFit{25.8e-6,  0.2552e-9,
-                                25.9e-6,  0.09361e-9, 0.01078e-9,
+    t.fit = Target::MeasuredFit{17.6e-6,  0.2558e-9,
+                                20.6e-6,  0.08971e-9, 0.01105e-9,
                                 34.2e-6,  0.07657e-9, 1.192e-9, 0.01621e-9};
     return t;
   }
