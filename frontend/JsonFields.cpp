@@ -104,6 +104,10 @@ int64_t JsonFields::positiveInt(StringRef key) {
     fail(key, "a positive integer", v);
     return 1;
   }
+  if (*i > kMaxConfigInt) {
+    fail(key, "an integer <= " + Twine(kMaxConfigInt), v);
+    return 1;
+  }
   return *i;
 }
 
@@ -114,6 +118,10 @@ int64_t JsonFields::optInt(StringRef key, int64_t fallback, int64_t min) {
   std::optional<int64_t> i = asInt(v);
   if (!i || *i < min) {
     fail(key, "an integer >= " + Twine(min), v);
+    return fallback;
+  }
+  if (*i > kMaxConfigInt) {
+    fail(key, "an integer <= " + Twine(kMaxConfigInt), v);
     return fallback;
   }
   return *i;

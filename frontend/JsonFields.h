@@ -22,6 +22,12 @@
 
 namespace ssdc::frontend {
 
+/// The largest integer a config field may hold (2^20). Far above any real
+/// size (vocabularies are <= 256k), and small enough that products of three
+/// sizes (e.g. heads * head_dim * d_state) cannot overflow int64. Found by
+/// fuzz/FuzzConfig.cpp: d_model = 7.7e18 overflowed expand * d_model.
+constexpr int64_t kMaxConfigInt = int64_t(1) << 20;
+
 class JsonFields {
 public:
   JsonFields(llvm::StringRef file, const llvm::json::Object &object,

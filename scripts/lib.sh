@@ -13,6 +13,7 @@ SSDC_APT_PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libgtest-dev libgmock-dev libbenchmark-dev
   libhalide14-0-dev libopenblas-dev nlohmann-json3-dev libzstd-dev
+  clang-14 libclang-rt-14-dev   # scripts/fuzz.sh: libFuzzer + sanitizers
 )
 
 ssdc_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -3,6 +3,8 @@
 #include "codegen/artifact/ArtifactWriter.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -22,6 +24,29 @@ static Error fileError(const Twine &what, std::error_code ec) {
   return createStringError(ec, what + ": " + ec.message());
 }
 
+/// True for an empty directory or one whose manifest.json says
+/// "format": "ssdc-artifact".
+static bool isArtifactOrEmpty(StringRef dir) {
+  std::error_code ec;
+  sys::fs::directory_iterator it(dir, ec);
+  if (!ec && it == sys::fs::directory_iterator())
+    return true;
+  SmallString<256> manifest(dir);
+  sys::path::append(manifest, "manifest.json");
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer = MemoryBuffer::getFile(manifest);
+  if (!buffer)
+    return false;
+  Expected<json::Value> value = json::parse((*buffer)->getBuffer());
+  if (!value) {
+    consumeError(value.takeError());
+    return false;
+  }
+  const json::Object *object = value->getAsObject();
+  std::optional<StringRef> format =
+      object ? object->getString("format") : std::nullopt;
+  return format && *format == kFormatName;
+}
+
 Error ArtifactWriter::commit() {
   SmallString<256> finalPath(path);
   sys::path::remove_dots(finalPath, /*remove_dot_dot=*/true);
@@ -34,6 +59,13 @@ Error ArtifactWriter::commit() {
     return createStringError(inconvertibleErrorCode(),
                              finalPath + ": exists and is not an artifact "
                                          "directory; not replacing it");
+  // Only an ssdc artifact (or an empty directory) is replaced: `-o MODEL_DIR`
+  // once deleted the model directory, checkpoint included.
+  if (sys::fs::is_directory(finalPath) && !isArtifactOrEmpty(finalPath))
+    return createStringError(inconvertibleErrorCode(),
+                             finalPath + ": exists and is not an ssdc artifact "
+                                         "(no manifest.json with format "
+                                         "\"ssdc-artifact\"); not replacing it");
 
   // Stage everything in a temporary sibling directory.
   SmallString<256> staging;

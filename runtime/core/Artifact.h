@@ -26,6 +26,12 @@ struct Artifact {
 Artifact loadArtifact(const std::string &dir, const std::string &device);
 
 /// Reads a JSON file, with errors that name it.
+/// The manifest checks of loadArtifact on `a.manifest` (format name, format
+/// version, target == `device`, field types); fills a.target and a.dtype.
+/// Throws RuntimeError naming `manifestPath`. Separate for tests and fuzzing.
+void checkManifest(Artifact &a, const std::string &manifestPath,
+                   const std::string &device);
+
 nlohmann::json readJsonFile(const std::string &path);
 
 } // namespace ssdc::rt

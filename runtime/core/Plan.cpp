@@ -33,6 +33,38 @@ struct Reader {
       fail(where, std::string("field '") + key + "' must be a string");
     return v.get<std::string>();
   }
+  // Optional fields: `fallback` when absent; the wrong type is an error (a
+  // plain json::value() would throw nlohmann's type_error, which names no
+  // file, or convert a float such as 1e21 to int64 with undefined behaviour).
+  int64_t optInteger(const json &o, const char *key, int64_t fallback,
+                     const std::string &where) const {
+    if (!o.is_object() || !o.contains(key))
+      return fallback;
+    return integer(o, key, where);
+  }
+  std::string optString(const json &o, const char *key, const std::string &fallback,
+                        const std::string &where) const {
+    if (!o.is_object() || !o.contains(key))
+      return fallback;
+    return string(o, key, where);
+  }
+  const json &array(const json &o, const char *key, const std::string &where) const {
+    const json &v = field(o, key, where);
+    if (!v.is_array())
+      fail(where, std::string("field '") + key + "' must be a list");
+    return v;
+  }
+  const json &object(const json &o, const char *key, const std::string &where) const {
+    const json &v = field(o, key, where);
+    if (!v.is_object())
+      fail(where, std::string("field '") + key + "' must be an object");
+    return v;
+  }
+  int64_t element(const json &v, const std::string &where) const {
+    if (!v.is_number_integer())
+      fail(where, "a buffer id must be an integer");
+    return v.get<int64_t>();
+  }
 };
 
 BufferKind kindOf(const std::string &k, const Reader &r, const std::string &where) {
@@ -68,19 +100,19 @@ Plan parsePlan(const json &root, const std::string &file) {
   if (r.integer(root, "plan_version", "plan") != 1)
     r.fail("plan", "unsupported plan_version (expected 1)");
   Plan plan;
-  const json &module = r.field(root, "module", "plan");
-  plan.dtype = module.value("ssd.dtype", std::string("f32"));
-  for (const json &je : r.field(root, "entries", "plan")) {
+  const json &module = r.object(root, "module", "plan");
+  plan.dtype = r.optString(module, "ssd.dtype", "f32", "plan module");
+  for (const json &je : r.array(root, "entries", "plan")) {
     Entry e;
     e.name = r.string(je, "name", "entry");
     std::string where = "entry '" + e.name + "'";
-    const json &attrs = r.field(je, "attributes", where);
-    e.entry = attrs.value("ssd.entry", e.name);
-    e.lMin = attrs.value("ssd.l_min", int64_t(1));
-    e.lMax = attrs.value("ssd.l_max", int64_t(-1));
+    const json &attrs = r.object(je, "attributes", where);
+    e.entry = r.optString(attrs, "ssd.entry", e.name, where);
+    e.lMin = r.optInteger(attrs, "ssd.l_min", 1, where);
+    e.lMax = r.optInteger(attrs, "ssd.l_max", -1, where);
     if (e.entry == "decode" && !attrs.contains("ssd.l_max"))
       e.lMax = 1;
-    for (const json &jb : r.field(je, "buffers", where)) {
+    for (const json &jb : r.array(je, "buffers", where)) {
       Buffer b;
       b.id = r.integer(jb, "id", where);
       if (b.id != static_cast<int64_t>(e.buffers.size()))
@@ -88,7 +120,7 @@ Plan parsePlan(const json &root, const std::string &file) {
       std::string bw = where + " buffer " + std::to_string(b.id);
       b.kind = kindOf(r.string(jb, "kind", bw), r, bw);
       b.dtype = r.string(jb, "dtype", bw);
-      for (const json &d : r.field(jb, "shape", bw)) {
+      for (const json &d : r.array(jb, "shape", bw)) {
         Dim dim;
         if (d.is_number_integer())
           dim.size = d.get<int64_t>();
@@ -111,9 +143,9 @@ Plan parsePlan(const json &root, const std::string &file) {
       }
       if (b.kind == BufferKind::Input) {
         if (jb.contains("ssd.state"))
-          b.role = jb.at("ssd.state").get<std::string>();
+          b.role = r.string(jb, "ssd.state", bw);
         else if (jb.contains("ssd.input"))
-          b.role = jb.at("ssd.input").get<std::string>();
+          b.role = r.string(jb, "ssd.input", bw);
         e.inputs.push_back(b.id);
       }
       e.buffers.push_back(std::move(b));
@@ -122,30 +154,35 @@ Plan parsePlan(const json &root, const std::string &file) {
       if (id < 0 || id >= static_cast<int64_t>(e.buffers.size()))
         r.fail(w, "refers to buffer " + std::to_string(id) + ", which does not exist");
     };
-    for (const json &jl : r.field(je, "launches", where)) {
+    for (const json &jl : r.array(je, "launches", where)) {
       Launch l;
       l.kernel = r.string(jl, "kernel", where);
       l.op = r.string(jl, "op", where);
       std::string lw = where + " launch '" + l.kernel + "'";
-      for (const json &i : r.field(jl, "inputs", lw)) {
-        l.inputs.push_back(i.get<int64_t>());
+      for (const json &i : r.array(jl, "inputs", lw)) {
+        l.inputs.push_back(r.element(i, lw));
         checkId(l.inputs.back(), lw);
       }
-      for (const json &o : r.field(jl, "outputs", lw)) {
-        l.outputs.push_back(o.get<int64_t>());
+      for (const json &o : r.array(jl, "outputs", lw)) {
+        l.outputs.push_back(r.element(o, lw));
         checkId(l.outputs.back(), lw);
       }
-      l.attrs = jl.value("attrs", json::object());
-      l.layer = jl.value("layer", std::string());
-      if (l.attrs.contains("operand_segments"))
-        l.operandSegments = l.attrs.at("operand_segments").get<std::vector<int>>();
+      l.attrs = jl.contains("attrs") ? r.object(jl, "attrs", lw) : json::object();
+      l.layer = r.optString(jl, "layer", "", lw);
+      if (l.attrs.contains("operand_segments")) {
+        for (const json &n : r.array(l.attrs, "operand_segments", lw)) {
+          if (!n.is_number_integer() || n.get<int64_t>() < 0 || n.get<int64_t>() > 64)
+            r.fail(lw, "operand_segments must be small integers >= 0");
+          l.operandSegments.push_back(static_cast<int>(n.get<int64_t>()));
+        }
+      }
       e.launches.push_back(std::move(l));
     }
-    for (const json &jo : r.field(je, "outputs", where)) {
+    for (const json &jo : r.array(je, "outputs", where)) {
       EntryOutput o;
       o.buffer = r.integer(jo, "buffer", where);
       checkId(o.buffer, where + " output");
-      o.role = jo.value("ssd.state", jo.value("ssd.output", std::string()));
+      o.role = r.optString(jo, "ssd.state", r.optString(jo, "ssd.output", "", where), where);
       e.outputs.push_back(o);
     }
     plan.entries.push_back(std::move(e));

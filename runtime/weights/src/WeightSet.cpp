@@ -90,8 +90,11 @@ static void loadIndex(const std::string &indexPath,
     out.push_back(SafetensorsFile::open(p));
   }
   for (const auto &[name, shard] : idx.weightMap) {
+    // (A named copy: lambdas capturing structured bindings need C++20; the
+    // fuzz build uses clang 14.)
+    const std::string shardPath = dir + "/" + shard;
     auto f = std::find_if(out.begin(), out.end(), [&](const auto &sf) {
-      return sf->path() == dir + "/" + shard;
+      return sf->path() == shardPath;
     });
     if (!(*f)->find(name))
       throw WeightsError(indexPath + ": weight_map puts tensor " + q(name) +
