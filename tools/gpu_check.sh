@@ -38,7 +38,7 @@ start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     -DSSDC_ENABLE_COMPILER=OFF -DSSDC_ENABLE_CPU_KERNELS=OFF -DSSDC_ENABLE_CUDA=ON \
     -DSSDC_BUILD_TESTS=OFF -DSSDC_GPU_ARTIFACTS="$root/gpu-artifacts" &&
   cmake --build build-gpu -j 16 &&
-  ctest --test-dir build-gpu -L gpu --output-on-failure
+  ctest --test-dir build-gpu -L gpu -V
   echo "ctest exit: $?"
 } > "$log" 2>&1
 rc=$(grep -o 'ctest exit: [0-9]*' "$log" | tail -1 | awk '{print $3}')
@@ -60,7 +60,7 @@ rc=${rc:-1}
   echo "## ctest -L gpu"
   echo
   echo '```'
-  grep -E '^ *[0-9]+/[0-9]+ Test|tests passed|tests failed|^OK |^FAIL|mismatch|error' "$log" | head -80
+  grep -E '^ *[0-9]+/[0-9]+ Test|tests passed|tests failed|OK |FAIL|MISMATCH|error' "$log" | head -120
   echo '```'
 } > "$report"
 cat "$report"
