@@ -273,6 +273,35 @@ void runLaunch(Run &r, const Launch &l, const cpu::KernelTable &k,
   unsupported(l, "no CPU kernel for " + op + " yet");
 }
 
+bool allFinite(const float *p, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i]))
+      return false;
+  return true;
+}
+
+/// The always-on numerical guard: logits are scanned (cheap next to the
+/// head's matmul); only when they hold NaN/Inf are the launches' outputs,
+/// still in memory, scanned in order to name where it first appeared.
+void checkFiniteLogits(Run &r, const Entry &entry) {
+  for (const EntryOutput &o : entry.outputs) {
+    if (o.role != "logits")
+      continue;
+    const float *logits = r.in(o.buffer);
+    if (allFinite(logits, Tensor::count(r.shape(o.buffer))))
+      return;
+    for (const Launch &l : entry.launches)
+      for (int64_t out : l.outputs)
+        if (!allFinite(r.in(out), Tensor::count(r.shape(out))))
+          throw RuntimeError("non-finite values (NaN/Inf) first appear in the "
+                             "output of '" + l.kernel + "'" +
+                             (l.layer.empty() ? "" : " in " + l.layer) +
+                             " (entry " + entry.name +
+                             "); check the weights with --check-weights");
+    throw RuntimeError("the logits hold NaN/Inf (entry " + entry.name + ")");
+  }
+}
+
 } // namespace
 
 RunResult CpuExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
@@ -305,6 +334,7 @@ RunResult CpuExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
   }
   for (const Launch &l : entry.launches)
     runLaunch(r, l, *kernels, vocab, ids.data());
+  checkFiniteLogits(r, entry);
 
   RunResult result;
   for (const EntryOutput &o : entry.outputs) {
