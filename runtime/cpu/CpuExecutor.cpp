@@ -6,6 +6,8 @@
 #include "runtime/core/Error.h"
 #include "runtime/cpu/Elementwise.h"
 
+#include "ssdc/reference.h"
+
 #include "ssdc/cpu_kernel_table.h"
 
 #include <cblas.h>
@@ -149,8 +151,15 @@ void check(int code, const Launch &l) {
                        " failed with Halide error " + std::to_string(code));
 }
 
+std::vector<double> toDouble(const float *p, int64_t n) {
+  return p ? std::vector<double>(p, p + n) : std::vector<double>();
+}
+const double *ptr(const std::vector<double> &v) {
+  return v.empty() ? nullptr : v.data();
+}
+
 void runLaunch(Run &r, const Launch &l, const cpu::KernelTable &k,
-               int64_t vocab, const int64_t *ids) {
+               int64_t vocab, const int64_t *ids, ReferenceCheck *checker) {
   const std::string &op = l.op;
   Operands ops{l};
   auto input = [&](size_t group) -> const float * {
@@ -189,6 +198,13 @@ void runLaunch(Run &r, const Launch &l, const cpu::KernelTable &k,
     bool nbg = l.attrs.value("norm_before_gate", false);
     float *o = r.out(l.outputs[0]);
     check(k.rmsnormGated(rows, d, group, eps, nbg, x, z, w, o), l);
+    if (checker) {
+      std::vector<double> rx = toDouble(x, rows * d), rz = toDouble(z, z ? rows * d : 0),
+                          rw = toDouble(w, d), ro(rows * d);
+      ref::rmsnormGated(rows, d, group, eps, nbg, rx.data(), ptr(rz), rw.data(),
+                        ro.data());
+      checker->record(l.layer, l.kernel, o, ro.data(), rows * d);
+    }
     return;
   }
   if (op == "ssd.linear") {
@@ -218,6 +234,17 @@ void runLaunch(Run &r, const Launch &l, const cpu::KernelTable &k,
     check(k.conv1d(xs[0], xs[1], xs[2], ws[1], x, w, bias, state,
                       l.attrs.value("silu", false), y, fin),
           l);
+    if (checker) {
+      int64_t n = xs[0] * xs[1] * xs[2], c = xs[2], kk = ws[1];
+      std::vector<double> rx = toDouble(x, n), rw = toDouble(w, c * kk),
+                          rb = toDouble(bias, bias ? c : 0),
+                          rs = toDouble(state, state ? xs[0] * c * kk : 0), ry(n),
+                          rf(xs[0] * c * kk);
+      ref::conv1d(xs[0], xs[1], c, kk, rx.data(), rw.data(), ptr(rb), ptr(rs),
+                  l.attrs.value("silu", false), ry.data(), rf.data());
+      checker->record(l.layer, l.kernel, y, ry.data(), n);
+      checker->record(l.layer, l.kernel + ".state", fin, rf.data(), rf.size());
+    }
     return;
   }
   if (op == "ssd.ssm") {
@@ -260,6 +287,27 @@ void runLaunch(Run &r, const Launch &l, const cpu::KernelTable &k,
       check(k.ssdQuadratic(s, dtp, a), l);
     else
       check(k.ssdChunked(s, dtp, a, static_cast<int>(chunk)), l);
+    if (checker) {
+      int64_t bl = s.batch * s.len, hp = s.heads * s.headdim;
+      int64_t gn = s.groups * s.dstate, st = s.batch * hp * s.dstate;
+      std::vector<double> rx = toDouble(a.x, bl * hp), rdt = toDouble(a.dt, bl * s.heads),
+                          rA = toDouble(a.A, s.heads), rB = toDouble(a.B, bl * gn),
+                          rC = toDouble(a.C, bl * gn),
+                          rD = toDouble(a.D, a.D ? s.heads : 0),
+                          rbias = toDouble(a.dtBias, a.dtBias ? s.heads : 0),
+                          rinit = toDouble(a.initState, a.initState ? st : 0),
+                          ry(bl * hp), rfin(st);
+      ref::SsdShape rs{s.batch, s.len, s.heads, s.headdim, s.groups, s.dstate};
+      ref::DtParams rdp;
+      rdp.dtMin = dtp.dtMin;
+      rdp.dtMax = dtp.dtMax;
+      rdp.softplus = dtp.softplus;
+      ref::ssd(rs, rdp, rx.data(), rdt.data(), rA.data(), rB.data(), rC.data(),
+               ptr(rD), ptr(rbias), ptr(rinit), ry.data(), rfin.data());
+      checker->record(l.layer, l.kernel, a.y, ry.data(), ry.size());
+      checker->record(l.layer, l.kernel + ".state", a.finalState, rfin.data(),
+                      rfin.size());
+    }
     return;
   }
   r.in(l.inputs[0]);
@@ -333,7 +381,7 @@ RunResult CpuExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
     r.bindInput(id, it->second.data.data());
   }
   for (const Launch &l : entry.launches)
-    runLaunch(r, l, *kernels, vocab, ids.data());
+    runLaunch(r, l, *kernels, vocab, ids.data(), check.get());
   checkFiniteLogits(r, entry);
 
   RunResult result;

@@ -7,11 +7,13 @@
 
 #include "runtime/core/Plan.h"
 #include "runtime/core/Tensor.h"
+#include "runtime/cpu/ReferenceCheck.h"
 
 #include "ssdc/cpu_kernel_table.h"
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,10 +45,16 @@ public:
   /// The vocabulary size ids are checked against (0 = unchecked).
   void setVocab(int64_t v) { vocab = v; }
 
+  /// --check: compare each SSD, conv1d and RMSNorm launch with the float64
+  /// reference (slow; for verification, not for serving).
+  void enableReferenceCheck() { check = std::make_unique<ReferenceCheck>(); }
+  const ReferenceCheck *referenceCheck() const { return check.get(); }
+
 private:
   WeightLookup weights;
   const cpu::KernelTable *kernels;
   int64_t vocab = 0;
+  std::unique_ptr<ReferenceCheck> check;
 };
 
 } // namespace ssdc::rt

@@ -120,16 +120,19 @@ int fail(const std::string &command, const std::exception &e, bool usage) {
 const char *kEvalHelp =
     "usage: ssdc eval ARTIFACT --weights W --input-ids IN.safetensors\n"
     "                 --output OUT.safetensors [--device cpu|cuda] [--check-weights]\n"
+    "                 [--check]\n"
     "\n"
     "Runs the prefill plan on the int64 `input_ids` [batch, len] of IN and writes\n"
     "float32 `logits` [batch, len, vocab] to OUT. W is a model directory\n"
-    "(config.json + safetensors) or one .safetensors file.\n";
+    "(config.json + safetensors) or one .safetensors file. --check runs the\n"
+    "float64 reference beside every SSD, conv1d and RMSNorm launch (CPU) and\n"
+    "prints the worst relative error per layer.\n";
 
 const char *kGenerateHelp =
     "usage: ssdc generate ARTIFACT --weights W (--prompt-ids 1,2,3 | --prompt TEXT)\n"
     "                     --max-new-tokens N [--temperature T] [--top-k K]\n"
     "                     [--top-p P] [--seed S] [--output OUT.safetensors]\n"
-    "                     [--device cpu|cuda] [--check-weights]\n"
+    "                     [--device cpu|cuda] [--check-weights] [--check]\n"
     "\n"
     "Greedy unless a sampling flag is given. Prints the new tokens as they come\n"
     "(text for byte-level models) and tokens/s at the end. OUT gets int64\n"
@@ -139,18 +142,38 @@ const char *kGenerateHelp =
     "is prefilled on its own, then all decode together; sequence i samples with\n"
     "seed S + i; OUT gets `tokens` [B, N] and `step_logits` [B, N, vocab].\n";
 
+/// --check: the float64 reference beside the CPU kernels (docs/reliability.md).
+/// Refuses --check off the CPU (called before anything is loaded).
+void validateCheck(Args &a) {
+  if (a.switches["--check"] && a.values.count("--device") &&
+      a.values["--device"] != "cpu")
+    throw UsageError("--check compares the CPU kernels with the float64 "
+                     "reference; use it with --device cpu");
+}
+
+void enableCheck(rt::LoadedModel &model, Args &a) {
+  if (a.switches["--check"])
+    model.executor().enableReferenceCheck();
+}
+
+void printCheck(rt::LoadedModel &model) {
+  if (const rt::ReferenceCheck *c = model.executor().referenceCheck())
+    std::fputs(c->report().c_str(), stderr);
+}
+
 } // namespace
 
 int evalCommand(int argc, char **argv) {
   try {
     Args a = parse(argc, argv, {"--weights", "--input-ids", "--output", "--device"},
-                   {"--check-weights"});
+                   {"--check-weights", "--check"});
     if (a.switches["--help"]) {
       std::fputs(kEvalHelp, stdout);
       return 0;
     }
     if (a.positional.size() != 1)
       throw UsageError("give exactly one ARTIFACT");
+    validateCheck(a);
     for (const char *f : {"--weights", "--input-ids", "--output"})
       if (!a.values.count(f))
         throw UsageError(std::string("missing ") + f);
@@ -169,6 +192,7 @@ int evalCommand(int argc, char **argv) {
       rt::LoadedModel model(a.positional[0], a.values["--weights"],
                             a.values.count("--device") ? a.values["--device"] : "cpu",
                             a.switches["--check-weights"]);
+      enableCheck(model, a);
       const rt::Entry &entry = model.artifact().plan.select("prefill", length);
       rt::RunResult r = model.runner()(entry, tokens, batch, length, {});
       for (float v : r.logits.data)
@@ -177,6 +201,7 @@ int evalCommand(int argc, char **argv) {
       rt::SafetensorsWriter w;
       w.addF32("logits", r.logits.shape, std::move(r.logits.data));
       w.write(output);
+      printCheck(model);
       std::fprintf(stderr, "ssdc eval: wrote logits [%lld, %lld, %lld] to %s (%s)\n",
                    (long long)batch, (long long)length, (long long)r.logits.shape[2],
                    output.c_str(), entry.name.c_str());
@@ -197,13 +222,14 @@ int generateCommand(int argc, char **argv) {
                    {"--weights", "--prompt-ids", "--prompt", "--max-new-tokens",
                     "--temperature", "--top-k", "--top-p", "--seed", "--output",
                     "--device"},
-                   {"--check-weights"});
+                   {"--check-weights", "--check"});
     if (a.switches["--help"]) {
       std::fputs(kGenerateHelp, stdout);
       return 0;
     }
     if (a.positional.size() != 1)
       throw UsageError("give exactly one ARTIFACT");
+    validateCheck(a);
     if (!a.values.count("--weights"))
       throw UsageError("missing --weights");
     if (a.values.count("--prompt-ids") == a.values.count("--prompt"))
@@ -232,6 +258,7 @@ int generateCommand(int argc, char **argv) {
     rt::LoadedModel model(a.positional[0], a.values["--weights"],
                           a.values.count("--device") ? a.values["--device"] : "cpu",
                           a.switches["--check-weights"]);
+    enableCheck(model, a);
     // Prompts: one text, or ids with ';' between the sequences of a batch.
     std::vector<std::vector<int64_t>> prompts;
     if (a.values.count("--prompt")) {
@@ -330,6 +357,7 @@ int generateCommand(int argc, char **argv) {
     }
     if (!output.empty())
       w.write(output);
+    printCheck(model);
     return 0;
   } catch (const UsageError &e) {
     return fail("generate", e, true);
