@@ -3,6 +3,7 @@
 // with NaN when allocated so a kernel that leaves an element unwritten shows.
 #include "runtime/cpu/CpuExecutor.h"
 
+#include "runtime/core/CallShape.h"
 #include "runtime/core/Error.h"
 #include "runtime/cpu/Elementwise.h"
 
@@ -17,13 +18,6 @@
 
 namespace ssdc::rt {
 
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 namespace {
 
 struct Slot {
@@ -33,35 +27,14 @@ struct Slot {
   bool ready = false;
 };
 
-struct Symbols {
-  int64_t b = 1, l = 1, s = 0;
-
-  int64_t resolve(const Dim &d) const {
-    if (d.size >= 0)
-      return d.size;
-    if (d.symbol == "b") return b;
-    if (d.symbol == "l") return l;
-    if (d.symbol == "s") return s;
-    if (d.symbol == "s+l") return s + l;
-    if (d.symbol.rfind("ceil(l/", 0) == 0) {
-      int64_t q = std::stoll(d.symbol.substr(7));
-      return (l + q - 1) / q;
-    }
-    throw RuntimeError("plan: unknown shape symbol '" + d.symbol + "'");
-  }
-};
-
 
 class Run {
 public:
-  Run(const Entry &e, const WeightLookup &weights, Symbols sym)
+  Run(const Entry &e, const WeightLookup &weights, CallShape sym)
       : e(e), weights(weights), sym(sym), slots(e.buffers.size()) {}
 
   std::vector<int64_t> shapeOf(int64_t id) const {
-    std::vector<int64_t> out;
-    for (const Dim &d : e.buffers[id].shape)
-      out.push_back(sym.resolve(d));
-    return out;
+    return sym.shapeOf(e.buffers[id]);
   }
 
   void bindInput(int64_t id, const float *data) {
@@ -121,7 +94,7 @@ public:
 
   const Entry &e;
   const WeightLookup &weights;
-  Symbols sym;
+  CallShape sym;
   std::vector<Slot> slots;
 };
 
@@ -355,30 +328,17 @@ void checkFiniteLogits(Run &r, const Entry &entry) {
 RunResult CpuExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
                            int64_t batch, int64_t length,
                            const std::map<std::string, Tensor> &states) {
-  Symbols sym;
+  CallShape sym;
   sym.b = batch;
   sym.l = length;
-  if (static_cast<int64_t>(ids.size()) != batch * length)
-    throw RuntimeError("expected " + std::to_string(batch * length) +
-                       " token ids, got " + std::to_string(ids.size()));
+  checkTokenCount(ids, sym);
   Run r(entry, weights, sym);
-  std::vector<float> noFloats;
   for (int64_t id : entry.inputs) {
     const Buffer &b = entry.buffers[id];
-    if (b.role == "input_ids") {
-      r.bindInput(id, nullptr);
-      continue;
-    }
-    auto it = states.find(b.role);
-    if (it == states.end())
-      throw RuntimeError("entry '" + entry.name + "' needs the state '" + b.role +
-                         "', which was not given");
-    std::vector<int64_t> want = r.shapeOf(id);
-    if (it->second.shape != want)
-      throw RuntimeError("state '" + b.role + "' has shape " +
-                         shapeString(it->second.shape) + ", expected " +
-                         shapeString(want));
-    r.bindInput(id, it->second.data.data());
+    if (b.role == "input_ids")
+      r.bindInput(id, nullptr);  // the embedding reads `ids` itself
+    else
+      r.bindInput(id, requireState(entry, b, states, sym).data.data());
   }
   for (const Launch &l : entry.launches)
     runLaunch(r, l, *kernels, vocab, ids.data(), check.get());

@@ -9,6 +9,7 @@
 // links libcuda: ssdc still starts on machines without a GPU driver.
 #include "runtime/cuda/CudaExecutor.h"
 
+#include "runtime/core/CallShape.h"
 #include "runtime/core/Error.h"
 #include "runtime/cpu/CpuExecutor.h"  // RunResult
 
@@ -89,43 +90,10 @@ void check(cublasStatus_t e, const std::string &what) {
     throw RuntimeError("cuBLAS error in " + what + ": status " + std::to_string(int(e)));
 }
 
-double attrNumber(const nlohmann::json &v) {
-  if (v.is_number())
-    return v.get<double>();
-  if (v.is_object() && v.contains("__float__"))
-    return v["__float__"].get<std::string>()[0] == '-'
-               ? -std::numeric_limits<double>::infinity()
-               : std::numeric_limits<double>::infinity();
-  throw RuntimeError("plan: expected a number attribute, got " + v.dump());
-}
-
 float toFloat(double v) {
   if (v > std::numeric_limits<float>::max()) return std::numeric_limits<float>::infinity();
   if (v < -std::numeric_limits<float>::max()) return -std::numeric_limits<float>::infinity();
   return static_cast<float>(v);
-}
-
-struct Symbols {
-  int64_t b = 1, l = 1, s = 0;
-  int64_t resolve(const Dim &d) const {
-    if (d.size >= 0) return d.size;
-    if (d.symbol == "b") return b;
-    if (d.symbol == "l") return l;
-    if (d.symbol == "s") return s;
-    if (d.symbol == "s+l") return s + l;
-    if (d.symbol.rfind("ceil(l/", 0) == 0) {
-      int64_t q = std::stoll(d.symbol.substr(7));
-      return (l + q - 1) / q;
-    }
-    throw RuntimeError("plan: unknown shape symbol '" + d.symbol + "'");
-  }
-};
-
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 } // namespace
@@ -213,7 +181,7 @@ struct Slot {
 /// One run of an entry: its buffers on the device.
 class Run {
 public:
-  Run(const Entry &e, CudaExecutor::Impl &x, Symbols sym)
+  Run(const Entry &e, CudaExecutor::Impl &x, CallShape sym)
       : e(e), x(x), sym(sym), slots(e.buffers.size()) {}
   ~Run() {
     for (void *p : owned)
@@ -221,10 +189,7 @@ public:
   }
 
   std::vector<int64_t> shapeOf(int64_t id) const {
-    std::vector<int64_t> out;
-    for (const Dim &d : e.buffers[id].shape)
-      out.push_back(sym.resolve(d));
-    return out;
+    return sym.shapeOf(e.buffers[id]);
   }
 
   float *alloc(int64_t count, const std::string &what) {
@@ -337,7 +302,7 @@ public:
 
   const Entry &e;
   CudaExecutor::Impl &x;
-  Symbols sym;
+  CallShape sym;
   std::vector<Slot> slots;
   std::vector<void *> owned;
 };
@@ -582,12 +547,10 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
 RunResult CudaExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
                             int64_t batch, int64_t length,
                             const std::map<std::string, Tensor> &states) {
-  Symbols sym;
+  CallShape sym;
   sym.b = batch;
   sym.l = length;
-  if (static_cast<int64_t>(ids.size()) != batch * length)
-    throw RuntimeError("expected " + std::to_string(batch * length) + " token ids, got " +
-                       std::to_string(ids.size()));
+  checkTokenCount(ids, sym);
   Run r(entry, *impl, sym);
   for (int64_t id : entry.inputs) {
     const Buffer &b = entry.buffers[id];
@@ -596,16 +559,8 @@ RunResult CudaExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
       r.slots[id].ready = true;  // read by the embedding from `ids`
       continue;
     }
-    auto it = states.find(b.role);
-    if (it == states.end())
-      throw RuntimeError("entry '" + entry.name + "' needs the state '" + b.role +
-                         "', which was not given");
-    std::vector<int64_t> want = r.shapeOf(id);
-    if (it->second.shape != want)
-      throw RuntimeError("state '" + b.role + "' has shape " +
-                         shapeText(it->second.shape) + ", expected " +
-                         shapeText(want));
-    r.bindHost(id, it->second.data.data(), "state '" + b.role + "'");
+    r.bindHost(id, requireState(entry, b, states, sym).data.data(),
+               "state '" + b.role + "'");
   }
   for (size_t i = 0; i < entry.launches.size(); ++i)
     runLaunch(r, entry.launches[i], i, *impl, vocab, ids);

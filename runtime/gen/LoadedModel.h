@@ -28,7 +28,8 @@ public:
   ~LoadedModel();
 
   const Artifact &artifact() const { return artifact_; }
-  CpuExecutor &executor() { return *executor_; }
+  /// The CPU executor; null when the model runs on another device.
+  CpuExecutor *cpuExecutor() { return executor_.get(); }
   /// Runs an entry on the model's device (--device cpu or cuda).
   RunStep runner();
   /// The vocabulary size from the manifest's config (0 if unknown).

@@ -152,13 +152,14 @@ void validateCheck(Args &a) {
 }
 
 void enableCheck(rt::LoadedModel &model, Args &a) {
-  if (a.switches["--check"])
-    model.executor().enableReferenceCheck();
+  if (a.switches["--check"] && model.cpuExecutor())
+    model.cpuExecutor()->enableReferenceCheck();
 }
 
 void printCheck(rt::LoadedModel &model) {
-  if (const rt::ReferenceCheck *c = model.executor().referenceCheck())
-    std::fputs(c->report().c_str(), stderr);
+  if (rt::CpuExecutor *cpu = model.cpuExecutor())
+    if (const rt::ReferenceCheck *c = cpu->referenceCheck())
+      std::fputs(c->report().c_str(), stderr);
 }
 
 } // namespace

@@ -1,0 +1,34 @@
+// The bindings of one call of a plan entry, shared by the CPU and CUDA
+// executors: the symbolic dimensions (b, l, s, s+l, ceil(l/Q)) resolved for
+// this batch and length, and the checks on what the caller passed in.
+#ifndef SSDC_RUNTIME_CALLSHAPE_H
+#define SSDC_RUNTIME_CALLSHAPE_H
+
+#include "runtime/core/Plan.h"
+#include "runtime/core/Tensor.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ssdc::rt {
+
+struct CallShape {
+  int64_t b = 1, l = 1, s = 0;
+
+  /// A dimension's size in this call; throws on an unknown symbol.
+  int64_t resolve(const Dim &d) const;
+  std::vector<int64_t> shapeOf(const Buffer &buffer) const;
+};
+
+/// Checks that `ids` holds b·l token ids.
+void checkTokenCount(const std::vector<int64_t> &ids, const CallShape &call);
+
+/// The state `input` of `entry` names, from `states`, with its shape checked.
+const Tensor &requireState(const Entry &entry, const Buffer &input,
+                           const std::map<std::string, Tensor> &states,
+                           const CallShape &call);
+
+} // namespace ssdc::rt
+
+#endif // SSDC_RUNTIME_CALLSHAPE_H
