@@ -37,6 +37,26 @@ std::vector<int64_t> CallShape::shapeOf(const Buffer &buffer) const {
   return out;
 }
 
+int64_t cacheLength(const Entry &entry,
+                    const std::map<std::string, Tensor> &states) {
+  int64_t s = -1;
+  for (int64_t id : entry.inputs) {
+    const Buffer &b = entry.buffers[id];
+    if (b.shape.size() < 2 || b.shape[1].symbol != "s")
+      continue;
+    auto it = states.find(b.role);
+    if (it == states.end() || it->second.shape.size() < 2)
+      continue;  // requireState reports it
+    int64_t here = it->second.shape[1];
+    if (s >= 0 && here != s)
+      throw RuntimeError("state '" + b.role + "' holds " + std::to_string(here) +
+                         " cached positions, but another cache holds " +
+                         std::to_string(s));
+    s = here;
+  }
+  return s < 0 ? 0 : s;
+}
+
 void checkTokenCount(const std::vector<int64_t> &ids, const CallShape &call) {
   if (static_cast<int64_t>(ids.size()) != call.b * call.l)
     throw RuntimeError("expected " + std::to_string(call.b * call.l) +

@@ -21,6 +21,11 @@ struct CallShape {
   std::vector<int64_t> shapeOf(const Buffer &buffer) const;
 };
 
+/// The attention cache length s of this call: dimension 1 of the keys/values
+/// states given (0 when the entry takes none); all of them must agree.
+int64_t cacheLength(const Entry &entry,
+                    const std::map<std::string, Tensor> &states);
+
 /// Checks that `ids` holds b·l token ids.
 void checkTokenCount(const std::vector<int64_t> &ids, const CallShape &call);
 

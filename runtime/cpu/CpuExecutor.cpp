@@ -5,6 +5,7 @@
 
 #include "runtime/core/CallShape.h"
 #include "runtime/core/Error.h"
+#include "runtime/cpu/Attention.h"
 #include "runtime/cpu/Elementwise.h"
 
 #include "ssdc/reference.h"
@@ -220,6 +221,37 @@ void runLaunch(Run &r, const Launch &l, const cpu::KernelTable &k,
     }
     return;
   }
+  if (op == "ssd.attention") {
+    std::vector<int64_t> qs = inShape(0), ks = inShape(1), vs = inShape(2);
+    AttentionShape as;
+    as.batch = qs[0];
+    as.len = qs[1];
+    as.hq = qs[2];
+    as.d = qs[3];
+    as.hk = ks[2];
+    as.dv = vs[3];
+    as.past = ops.index(3) >= 0 ? inShape(3)[1] : 0;
+    as.rotaryDim = l.attrs.value("rotary_dim", int64_t(0));
+    if (l.attrs.contains("rope_theta"))
+      as.ropeTheta = attrNumber(l.attrs["rope_theta"]);
+    if (l.attrs.contains("scale"))
+      as.scale = attrNumber(l.attrs["scale"]);
+    const float *q = input(0), *k = input(1), *v = input(2);
+    const float *pk = input(3), *pv = input(4);
+    float *o = r.out(l.outputs[0]);
+    float *keys = r.out(l.outputs[1]), *values = r.out(l.outputs[2]);
+    attentionWithCache(as, q, k, v, pk, pv, o, keys, values);
+    if (checker && as.past == 0) {
+      int64_t nq = as.batch * as.len * as.hq * as.d;
+      int64_t nk = as.batch * as.len * as.hk * as.d;
+      std::vector<double> rq = toDouble(q, nq), rk = toDouble(k, nk),
+                          rv = toDouble(v, nk), ro(nq);
+      ref::attention(as.batch, as.len, as.hq, as.hk, as.d, as.rotaryDim,
+                     as.ropeTheta, 0, rq.data(), rk.data(), rv.data(), ro.data());
+      checker->record(l.layer, l.kernel, o, ro.data(), nq);
+    }
+    return;
+  }
   if (op == "ssd.ssm") {
     std::vector<int64_t> xs = inShape(0), bs = inShape(3);
     if (ops.index(5) >= 0 && inShape(5).size() != 1)
@@ -331,6 +363,7 @@ RunResult CpuExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
   CallShape sym;
   sym.b = batch;
   sym.l = length;
+  sym.s = cacheLength(entry, states);
   checkTokenCount(ids, sym);
   Run r(entry, weights, sym);
   for (int64_t id : entry.inputs) {

@@ -4,6 +4,7 @@
 #include "runtime/core/Error.h"
 
 #include <chrono>
+#include <algorithm>
 #include <map>
 
 namespace ssdc::rt {
@@ -81,6 +82,13 @@ generateBatch(const RunStep &executor, const Plan &plan,
         all.shape = t.shape;
         all.shape[0] = 0;
       }
+      if (!std::equal(all.shape.begin() + 1, all.shape.end(), t.shape.begin() + 1,
+                      t.shape.end()))
+        throw RuntimeError("state '" + name + "' of prompt " + std::to_string(i) +
+                           " has shape " + shapeString(t.shape) +
+                           ", unlike the batch's (attention caches grow with the "
+                           "prompt): batch prompts of one length for models "
+                           "with attention layers");
       all.shape[0] += 1;
       all.data.insert(all.data.end(), t.data.begin(), t.data.end());
     }
