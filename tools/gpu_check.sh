@@ -2,7 +2,10 @@
 # The CUDA backend checked on the GPU machine, in one call.
 #
 #   tools/gpu_check.sh prepare        here (MLIR): compile the fixture artifacts
-#                                     with --target cuda into gpu-artifacts/
+#                                     with --target cuda into gpu-artifacts/; with
+#                                     SSDC_GPU_BF16=1 also --dtype bf16 ones
+#                                     (*__bf16, *__chunked16_bf16; they do not yet
+#                                     meet 1e-2 on the fixtures: docs/gpu_report.md)
 #                                     (git-ignored; carried to the GPU machine)
 #   tools/gpu_check.sh run [REPORT]   there (no MLIR): configure + build the
 #                                     runtime-only build (build-gpu/), run ctest
@@ -22,6 +25,11 @@ if [ "$mode" = prepare ]; then
     "$ssdc" compile "$fix" --target cuda -o "$root/gpu-artifacts/$case.ssdc"
     "$ssdc" compile "$fix" --target cuda --tuning-db test/gpu/Inputs/force-chunked16-cuda.json \
       -o "$root/gpu-artifacts/${case}__chunked16.ssdc"
+    [ "${SSDC_GPU_BF16:-0}" = 1 ] || continue
+    "$ssdc" compile "$fix" --target cuda --dtype bf16 -o "$root/gpu-artifacts/${case}__bf16.ssdc"
+    "$ssdc" compile "$fix" --target cuda --dtype bf16 \
+      --tuning-db test/gpu/Inputs/force-chunked16-cuda.json \
+      -o "$root/gpu-artifacts/${case}__chunked16_bf16.ssdc"
   done
   du -sh gpu-artifacts
   exit 0
@@ -60,7 +68,7 @@ rc=${rc:-1}
   echo "## ctest -L gpu"
   echo
   echo '```'
-  grep -E '^ *[0-9]+/[0-9]+ Test|tests passed|tests failed|OK |FAIL|MISMATCH|error' "$log" | head -120
+  grep -E '^ *[0-9]+/[0-9]+ Test|tests passed|tests failed|OK |FAIL|MISMATCH|error|greedy tokens|not compared' "$log" | head -200
   echo '```'
 } > "$report"
 cat "$report"

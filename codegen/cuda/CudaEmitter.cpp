@@ -54,8 +54,9 @@ EmittedKernels emitKernels(const std::string &planJson) {
   EmittedKernels out;
   std::set<std::string> unsupported;
   auto note = [&](const std::string &op, const nlohmann::json &attrs,
-                  const std::string &entry) {
-    std::optional<KernelInstance> k = kernelFor(op, attrs, "f32");
+                  const std::vector<std::string> &in,
+                  const std::vector<std::string> &out, const std::string &entry) {
+    std::optional<KernelInstance> k = kernelFor(op, attrs, in, out);
     if (!k)
       return false;
     Use &u = uses[k->name];
@@ -67,20 +68,41 @@ EmittedKernels emitKernels(const std::string &planJson) {
   };
   for (const auto &e : plan.at("entries")) {
     std::string entry = e.at("name").get<std::string>();
+    std::map<int64_t, std::string> dtypeOf;
     for (const auto &b : e.at("buffers"))
-      if (b.value("kind", "") == "view" && b.contains("column_offset"))
-        note("ssd.split.copy", nlohmann::json::object(), entry);
+      dtypeOf[b.at("id").get<int64_t>()] = b.value("dtype", std::string("f32"));
+    auto dtypes = [&](const nlohmann::json &ids) {
+      std::vector<std::string> v;
+      for (const auto &id : ids)
+        v.push_back(dtypeOf[id.get<int64_t>()]);
+      return v;
+    };
+    for (const auto &b : e.at("buffers"))
+      if (b.value("kind", "") == "view" && b.contains("column_offset")) {
+        std::string src = dtypeOf[b.at("of").get<int64_t>()], dst = b.value("dtype", "f32");
+        if (!note("ssd.split.copy", nlohmann::json::object(), {src}, {dst}, entry))
+          unsupported.insert("ssd.split " + src + " -> " + dst);
+      }
     for (const auto &l : e.at("launches")) {
       std::string op = l.at("op").get<std::string>();
       const nlohmann::json &attrs = l.at("attrs");
+      std::vector<std::string> in = dtypes(l.at("inputs")), out = dtypes(l.at("outputs"));
       if (op == "ssd.linear") {
-        // cuBLAS; a bias is added with the broadcast add.
-        if (l.at("inputs").size() > 2)
-          note("ssd.add", nlohmann::json::object(), entry);
+        // cuBLAS; a bias is added with the broadcast add (out += bias).
+        if (in.size() > 2 &&
+            !note("ssd.add", nlohmann::json::object(), {out[0], in[2]}, {out[0]}, entry))
+          unsupported.insert("ssd.linear bias (" + l.value("kernel", std::string()) + ")");
         continue;
       }
-      if (!note(op, attrs, entry))
-        unsupported.insert(op + " (" + l.value("kernel", std::string()) + ")");
+      if (!note(op, attrs, in, out, entry)) {
+        std::string sig;
+        for (const std::string &d : in)
+          sig += (sig.empty() ? "" : ", ") + d;
+        sig += " -> ";
+        for (size_t i = 0; i < out.size(); ++i)
+          sig += (i ? ", " : "") + out[i];
+        unsupported.insert(op + " (" + l.value("kernel", std::string()) + ": " + sig + ")");
+      }
     }
   }
   out.unsupported.assign(unsupported.begin(), unsupported.end());

@@ -1,7 +1,8 @@
 // Runs one entry function of a plan on an NVIDIA GPU: the same Plan the CPU
 // executor runs, with the artifact's generated kernels (kernels.fatbin,
 // loaded with the driver API and launched by name), cuBLAS for the dense
-// projections, weights uploaded once at construction. No MLIR, no compiler.
+// projections (fp32 GEMMs; bf16/f16 operands with fp32 accumulation),
+// weights uploaded once at construction in the plan's storage dtypes. No MLIR, no compiler.
 // Every CUDA call is checked; errors name the kernel, the launch and the entry.
 #ifndef SSDC_RUNTIME_CUDA_CUDAEXECUTOR_H
 #define SSDC_RUNTIME_CUDA_CUDAEXECUTOR_H
@@ -18,11 +19,15 @@ namespace ssdc::rt {
 
 struct RunResult;
 
-/// One weight as it is uploaded: f32 host data of `count` elements.
+/// One weight as it is uploaded: f32 host data of `count` elements, stored
+/// on the device as `dtype` ("f32", "bf16" or "f16": the plan buffer's
+/// dtype; rounded to nearest even). A weight the plan uses in two dtypes is
+/// listed twice.
 struct HostWeight {
   std::string name;
   const float *data = nullptr;
   int64_t count = 0;
+  std::string dtype = "f32";
 };
 
 class CudaExecutor {
@@ -35,7 +40,8 @@ public:
   CudaExecutor &operator=(const CudaExecutor &) = delete;
 
   /// Same contract as CpuExecutor::run: token ids [b, l], states by name
-  /// (host, f32); returns logits and the final states on the host.
+  /// (host, f32); returns logits and the final states on the host (as f32,
+  /// whatever their device dtype).
   RunResult run(const Entry &entry, const std::vector<int64_t> &ids,
                 int64_t batch, int64_t length,
                 const std::map<std::string, Tensor> &states);

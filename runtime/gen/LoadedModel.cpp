@@ -30,9 +30,13 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
 #endif
   if (!supported)
     throw RuntimeError("device '" + device + "' is not supported by this build");
-  if (artifact_.dtype != "f32")
+  // The CUDA executor stores each buffer in its plan dtype (bf16/f16
+  // activations and matmul weights, f32 states); the CPU runtime is f32-only.
+  if (artifact_.dtype != "f32" &&
+      !(device == "cuda" && (artifact_.dtype == "bf16" || artifact_.dtype == "f16")))
     throw RuntimeError(artifactDir + ": compiled with --dtype " + artifact_.dtype +
-                       "; the " + device + " runtime runs f32 artifacts");
+                       "; the " + device + " runtime runs f32 artifacts" +
+                       (device == "cuda" ? " and bf16/f16 ones" : ""));
   if (artifact_.manifest.contains("config"))
     vocab_ = artifact_.manifest["config"].value("vocab_size", int64_t(0));
   try {
@@ -65,12 +69,19 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
   }
 #ifdef SSDC_HAVE_CUDA_RUNTIME
   if (device == "cuda") {
+    // Each weight in every dtype the plan reads it in.
+    std::map<std::string, std::set<std::string>> dtypes;
+    for (const Entry &e : artifact_.plan.entries)
+      for (const Buffer &b : e.buffers)
+        if (b.kind == BufferKind::Weight)
+          dtypes[b.weightName].insert(b.dtype.empty() ? "f32" : b.dtype);
     std::vector<HostWeight> upload;
     for (const auto &[name, t] : loaded_) {
       int64_t n = 1;
       for (int64_t d : t.shape())
         n *= d;
-      upload.push_back({name, t.data(), n});
+      for (const std::string &dt : dtypes[name])
+        upload.push_back({name, t.data(), n, dt});
     }
     cuda_ = std::make_unique<CudaExecutor>(
         artifactDir + "/" +

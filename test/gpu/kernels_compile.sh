@@ -24,3 +24,22 @@ if missing:
     sys.exit("missing kernels: %s" % missing)
 print("OK %d kernels in kernels.fatbin" % len(names))
 PY
+# --dtype bf16: every op of the plan has a kernel (no "no CUDA kernel"
+# warning), templated on the storage types, names carrying them.
+"$ssdc" compile "$fix" --target cuda --dtype bf16 --tuning-db "$db" -o "$work/bf16.ssdc" \
+  2> "$work/bf16.log"
+if grep -q 'no CUDA kernel' "$work/bf16.log"; then cat "$work/bf16.log"; exit 1; fi
+python3 - "$work/bf16.ssdc/manifest.json" "$work/bf16.ssdc/kernels.fatbin" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+syms = open(sys.argv[2], "rb").read().decode("latin-1")
+names = m["cuda_kernels"]["kernels"]
+need = ["ssdc_ssm_recurrent_bf16", "ssdc_chunk_cumsum_q16_bf16", "ssdc_chunk_state_q16_bf16",
+        "ssdc_state_pass_q16_sequential_f32", "ssdc_chunk_output_q16_bf16",
+        "ssdc_rmsnorm_f32_f32_f32_bf16", "ssdc_conv1d_bf16", "ssdc_embedding_bf16",
+        "ssdc_unary_copy_bf16_f32"]
+missing = [n for n in need if n not in names] + [n for n in names if n not in syms]
+if missing:
+    sys.exit("missing bf16 kernels: %s" % missing)
+print("OK %d bf16 kernels in kernels.fatbin" % len(names))
+PY

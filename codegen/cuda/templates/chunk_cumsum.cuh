@@ -9,15 +9,16 @@
 namespace ssdc {
 namespace cuda {
 
-template <int Q, typename T>
+template <int Q, typename TDT>
 __device__ void chunkCumsumKernel(const ChunkCumsumParams &p) {
+  const TDT *dtIn = static_cast<const TDT *>(p.dt);
   const int64_t H = p.heads, L = p.len, chunks = (L + Q - 1) / Q;
   for (int64_t i = globalIndex(); i < p.batch * chunks * H; i += globalStride()) {
     int64_t b = i / (chunks * H), c = (i / H) % chunks, h = i % H;
     float run = 0.0f;
     for (int64_t t = c * Q; t < min(L, (c + 1) * Q); ++t) {
       int64_t at = (b * L + t) * H + h;
-      float dt = processDt(float(p.dt[at]), p.dtBias, h, p.dtSoftplus, p.dtMin,
+      float dt = processDt(float(dtIn[at]), p.dtBias, h, p.dtSoftplus, p.dtMin,
                            p.dtMax);
       p.dtOut[at] = dt;
       run += p.A ? dt * p.A[h] : dt;

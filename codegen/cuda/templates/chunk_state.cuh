@@ -9,8 +9,10 @@
 namespace ssdc {
 namespace cuda {
 
-template <int Q, typename T>
+template <int Q, typename TK, typename TV>
 __device__ void chunkStateKernel(const ChunkStateParams &p) {
+  const TK *kIn = static_cast<const TK *>(p.k);
+  const TV *vIn = static_cast<const TV *>(p.v);
   const int64_t H = p.heads, P = p.headdim, N = p.dstate, G = p.groups, L = p.len;
   const int64_t chunks = (L + Q - 1) / Q, total = p.batch * chunks * H * P * N;
   for (int64_t i = globalIndex(); i < total; i += globalStride()) {
@@ -20,8 +22,8 @@ __device__ void chunkStateKernel(const ChunkStateParams &p) {
     float last = p.cum[(b * L + end - 1) * H + h], acc = 0.0f;
     for (int64_t j = c * Q; j < end; ++j)
       acc += decay(last - p.cum[(b * L + j) * H + h]) *
-             float(p.v[((b * L + j) * H + h) * P + pi]) *
-             float(p.k[((b * L + j) * G + g) * N + n]);
+             float(vIn[((b * L + j) * H + h) * P + pi]) *
+             float(kIn[((b * L + j) * G + g) * N + n]);
     p.states[i] = acc;
   }
 }

@@ -1,10 +1,16 @@
 // Shared device helpers of the ssdc CUDA templates: activations, the dt
-// processing of the SSD operator, and grid-stride loops. fp32 throughout
-// (DESIGN.md's numerics policy: exp arguments as differences clamped at <= 0).
+// processing of the SSD operator, and grid-stride loops. Storage types are
+// template parameters (float, __nv_bfloat16, __half); every template loads
+// with float(...), computes in fp32 and rounds once when it stores with
+// T(...) (DESIGN.md's numerics policy: exp arguments as differences clamped at
+// <= 0, dt, cumsums, states and accumulators in fp32).
 #ifndef SSDC_CUDA_COMMON_CUH
 #define SSDC_CUDA_COMMON_CUH
 
 #include "ssdc/cuda_params.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
 
 namespace ssdc {
 namespace cuda {

@@ -10,8 +10,11 @@
 namespace ssdc {
 namespace cuda {
 
-template <typename T>
+template <typename TX, typename TW, typename TY>
 __device__ void conv1dKernel(const Conv1dParams &p) {
+  const TX *x = static_cast<const TX *>(p.x);
+  const TW *w = static_cast<const TW *>(p.w), *bias = static_cast<const TW *>(p.bias);
+  TY *y = static_cast<TY *>(p.y);
   const int64_t K = p.kernel, Cn = p.channels, L = p.len;
   for (int64_t i = globalIndex(); i < p.batch * Cn; i += globalStride()) {
     int64_t b = i / Cn, c = i % Cn;
@@ -19,13 +22,13 @@ __device__ void conv1dKernel(const Conv1dParams &p) {
     auto hist = [&](int64_t j) -> float {
       if (j < K)
         return p.initState ? float(p.initState[(b * Cn + c) * K + j]) : 0.0f;
-      return float(p.x[(b * L + (j - K)) * Cn + c]);
+      return float(x[(b * L + (j - K)) * Cn + c]);
     };
     for (int64_t t = 0; t < L; ++t) {
-      float acc = p.bias ? float(p.bias[c]) : 0.0f;
+      float acc = bias ? float(bias[c]) : 0.0f;
       for (int64_t k = 0; k < K; ++k)
-        acc += float(p.w[c * K + k]) * hist(t + 1 + k);
-      p.y[(b * L + t) * Cn + c] = T(p.silu ? siluf(acc) : acc);
+        acc += float(w[c * K + k]) * hist(t + 1 + k);
+      y[(b * L + t) * Cn + c] = TY(p.silu ? siluf(acc) : acc);
     }
     if (p.finalState)
       for (int64_t k = 0; k < K; ++k)

@@ -11,21 +11,26 @@ namespace cuda {
 
 enum class Unary { Exp, Neg, Silu, Softplus, Clamp, Copy };
 
-template <Unary Op, typename T>
+template <Unary Op, typename TI, typename TO>
 __device__ void unaryKernel(const UnaryParams &p) {
+  const TI *x = static_cast<const TI *>(p.x);
+  TO *y = static_cast<TO *>(p.y);
   for (int64_t i = globalIndex(); i < p.n; i += globalStride()) {
-    float v = float(p.x[i]);
+    float v = float(x[i]);
     if (Op == Unary::Exp) v = expf(v);
     if (Op == Unary::Neg) v = -v;
     if (Op == Unary::Silu) v = siluf(v);
     if (Op == Unary::Softplus) v = softplusf(v);
     if (Op == Unary::Clamp) v = fminf(fmaxf(v, p.lo), p.hi);
-    p.y[i] = T(v);
+    y[i] = TO(v);
   }
 }
 
-template <bool Multiply, typename T>
+template <bool Multiply, typename TA, typename TB, typename TO>
 __device__ void binaryKernel(const BinaryParams &p) {
+  const TA *pa = static_cast<const TA *>(p.a);
+  const TB *pb = static_cast<const TB *>(p.b);
+  TO *y = static_cast<TO *>(p.y);
   for (int64_t i = globalIndex(); i < p.n; i += globalStride()) {
     int64_t rest = i, ai = 0, bi = 0;
     for (int d = p.rank - 1; d >= 0; --d) {
@@ -34,17 +39,19 @@ __device__ void binaryKernel(const BinaryParams &p) {
       ai += idx * p.aStride[d];
       bi += idx * p.bStride[d];
     }
-    float a = float(p.a[ai]), b = float(p.b[bi]);
-    p.y[i] = T(Multiply ? a * b : a + b);
+    float a = float(pa[ai]), b = float(pb[bi]);
+    y[i] = TO(Multiply ? a * b : a + b);
   }
 }
 
 template <typename T>
 __device__ void copyColumnsKernel(const CopyColumnsParams &p) {
+  const T *src = static_cast<const T *>(p.src);
+  T *dst = static_cast<T *>(p.dst);
   int64_t n = p.rows * p.columns;
   for (int64_t i = globalIndex(); i < n; i += globalStride()) {
     int64_t r = i / p.columns, c = i % p.columns;
-    p.dst[i] = p.src[r * p.width + p.offset + c];
+    dst[i] = src[r * p.width + p.offset + c];
   }
 }
 

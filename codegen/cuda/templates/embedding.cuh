@@ -11,11 +11,13 @@ namespace cuda {
 
 template <typename T>
 __device__ void embeddingKernel(const EmbeddingParams &p) {
+  const T *table = static_cast<const T *>(p.table);
+  T *y = static_cast<T *>(p.y);
   int64_t n = p.rows * p.dim;
   for (int64_t i = globalIndex(); i < n; i += globalStride()) {
     int64_t r = i / p.dim, c = i % p.dim;
     int64_t id = p.ids[r];
-    p.y[i] = (id >= 0 && id < p.vocab) ? p.table[id * p.dim + c] : T(__int_as_float(0x7fc00000));
+    y[i] = (id >= 0 && id < p.vocab) ? table[id * p.dim + c] : T(__int_as_float(0x7fc00000));
   }
 }
 

@@ -11,13 +11,14 @@
 namespace ssdc {
 namespace cuda {
 
-template <typename T>
+template <typename TX, typename TW, typename TZ, typename TY>
 __device__ void rmsnormKernel(const RmsnormParams &p) {
+  const TW *w = static_cast<const TW *>(p.w);
   extern __shared__ float partial[];
   int64_t groups = p.d / p.group;
   int64_t row = blockIdx.x / groups, g0 = (blockIdx.x % groups) * p.group;
-  const T *x = p.x + row * p.d;
-  const T *z = p.z ? p.z + row * p.d : nullptr;
+  const TX *x = static_cast<const TX *>(p.x) + row * p.d;
+  const TZ *z = p.z ? static_cast<const TZ *>(p.z) + row * p.d : nullptr;
   float ss = 0.0f;
   for (int64_t i = g0 + threadIdx.x; i < g0 + p.group; i += blockDim.x) {
     float u = float(x[i]);
@@ -35,7 +36,7 @@ __device__ void rmsnormKernel(const RmsnormParams &p) {
   float inv = rsqrtf(partial[0] / float(p.group) + p.eps);
   for (int64_t i = g0 + threadIdx.x; i < g0 + p.group; i += blockDim.x) {
     float gate = z ? siluf(float(z[i])) : 1.0f;
-    p.y[row * p.d + i] = T(float(x[i]) * gate * inv * float(p.w[i]));
+    static_cast<TY *>(p.y)[row * p.d + i] = TY(float(x[i]) * gate * inv * float(w[i]));
   }
 }
 

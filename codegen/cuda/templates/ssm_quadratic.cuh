@@ -12,14 +12,18 @@
 namespace ssdc {
 namespace cuda {
 
-template <typename T>
+template <typename TX, typename TDT, typename TB, typename TY>
 __device__ void ssmQuadraticKernel(const SsmParams &p) {
+  const TX *xIn = static_cast<const TX *>(p.x);
+  const TDT *dtIn = static_cast<const TDT *>(p.dt);
+  const TB *Bin = static_cast<const TB *>(p.B), *Cin = static_cast<const TB *>(p.C);
+  TY *y = static_cast<TY *>(p.y);
   extern __shared__ float smem[];
   const int64_t H = p.heads, P = p.headdim, N = p.dstate, G = p.groups, L = p.len;
   const int64_t b = blockIdx.x / H, h = blockIdx.x % H, g = h / (H / G);
   float *dts = smem, *cum = smem + L;
   for (int64_t t = threadIdx.x; t < L; t += blockDim.x)
-    dts[t] = processDt(float(p.dt[(b * L + t) * H + h]), p.dtBias, h,
+    dts[t] = processDt(float(dtIn[(b * L + t) * H + h]), p.dtBias, h,
                        p.dtSoftplus, p.dtMin, p.dtMax);
   __syncthreads();
   if (threadIdx.x == 0) {
@@ -30,9 +34,9 @@ __device__ void ssmQuadraticKernel(const SsmParams &p) {
     }
   }
   __syncthreads();
-  auto Bv = [&](int64_t t, int64_t n) { return float(p.B[((b * L + t) * G + g) * N + n]); };
-  auto Cv = [&](int64_t t, int64_t n) { return float(p.C[((b * L + t) * G + g) * N + n]); };
-  auto Xv = [&](int64_t t, int64_t pi) { return float(p.x[((b * L + t) * H + h) * P + pi]); };
+  auto Bv = [&](int64_t t, int64_t n) { return float(Bin[((b * L + t) * G + g) * N + n]); };
+  auto Cv = [&](int64_t t, int64_t n) { return float(Cin[((b * L + t) * G + g) * N + n]); };
+  auto Xv = [&](int64_t t, int64_t pi) { return float(xIn[((b * L + t) * H + h) * P + pi]); };
   const float *S0 = p.initState ? p.initState + (b * H + h) * P * N : nullptr;
   for (int64_t e = threadIdx.x; e < L * P; e += blockDim.x) {
     int64_t i = e / P, pi = e % P;
@@ -51,7 +55,7 @@ __device__ void ssmQuadraticKernel(const SsmParams &p) {
     }
     if (p.D)
       acc += p.D[h] * Xv(i, pi);
-    p.y[((b * L + i) * H + h) * P + pi] = T(acc);
+    y[((b * L + i) * H + h) * P + pi] = TY(acc);
   }
   for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x) {
     int64_t pi = e / N, n = e % N;

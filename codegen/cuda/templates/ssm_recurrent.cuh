@@ -11,8 +11,11 @@
 namespace ssdc {
 namespace cuda {
 
-template <typename T>
+template <typename TX, typename TDT, typename TB, typename TY>
 __device__ void ssmRecurrentKernel(const SsmParams &p) {
+  const TDT *dtIn = static_cast<const TDT *>(p.dt);
+  const TB *Bin = static_cast<const TB *>(p.B), *Cin = static_cast<const TB *>(p.C);
+  TY *y = static_cast<TY *>(p.y);
   extern __shared__ float smem[];
   const int64_t H = p.heads, P = p.headdim, N = p.dstate, G = p.groups, L = p.len;
   const int64_t b = blockIdx.x / H, h = blockIdx.x % H, g = h / (H / G);
@@ -23,13 +26,13 @@ __device__ void ssmRecurrentKernel(const SsmParams &p) {
   for (int64_t t = 0; t < L; ++t) {
     __syncthreads();
     for (int64_t n = threadIdx.x; n < N; n += blockDim.x) {
-      Bs[n] = float(p.B[((b * L + t) * G + g) * N + n]);
-      Cs[n] = float(p.C[((b * L + t) * G + g) * N + n]);
+      Bs[n] = float(Bin[((b * L + t) * G + g) * N + n]);
+      Cs[n] = float(Cin[((b * L + t) * G + g) * N + n]);
     }
-    const float dt = processDt(float(p.dt[(b * L + t) * H + h]), p.dtBias, h,
+    const float dt = processDt(float(dtIn[(b * L + t) * H + h]), p.dtBias, h,
                                p.dtSoftplus, p.dtMin, p.dtMax);
     const float a = expf(dt * A);
-    const T *x = p.x + ((b * L + t) * H + h) * P;
+    const TX *x = static_cast<const TX *>(p.x) + ((b * L + t) * H + h) * P;
     __syncthreads();
     for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x) {
       int64_t pi = e / N, n = e % N;
@@ -42,7 +45,7 @@ __device__ void ssmRecurrentKernel(const SsmParams &p) {
         acc += S[pi * N + n] * Cs[n];
       if (p.D)
         acc += p.D[h] * float(x[pi]);
-      p.y[((b * L + t) * H + h) * P + pi] = T(acc);
+      y[((b * L + t) * H + h) * P + pi] = TY(acc);
     }
   }
   __syncthreads();

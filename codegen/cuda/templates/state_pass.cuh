@@ -11,7 +11,7 @@
 namespace ssdc {
 namespace cuda {
 
-template <int Q, typename T>
+template <int Q>
 __device__ void statePassKernel(const StatePassParams &p) {
   const int64_t H = p.heads, P = p.headdim, N = p.dstate, L = p.len;
   const int64_t chunks = (L + Q - 1) / Q, per = H * P * N;

@@ -2,6 +2,11 @@
 // kernel family, passed by value as the kernel's only argument. Shared by the
 // device templates (codegen/cuda/templates) and the CUDA executor
 // (runtime/cuda), so both sides agree on the layout. No CUDA headers here.
+// Operands whose storage type follows the plan buffer (f32, bf16 or f16:
+// activations and matmul weights) are `void` pointers; the kernel template
+// is instantiated with their element types (cuda_kernels.h) and casts. The
+// ones that are always f32 (A, D, dt bias, states, cumsums, chunk states;
+// the executor checks the plan agrees) stay `float`.
 #ifndef SSDC_CUDA_PARAMS_H
 #define SSDC_CUDA_PARAMS_H
 
@@ -14,8 +19,8 @@ constexpr int kMaxRank = 6;
 
 /// y = f(x) elementwise; clamp uses lo/hi.
 struct UnaryParams {
-  const float *x;
-  float *y;
+  const void *x;
+  void *y;
   int64_t n;
   float lo, hi;
 };
@@ -23,8 +28,8 @@ struct UnaryParams {
 /// y = a ∘ b with NumPy broadcasting: strides are per output dimension
 /// (0 where broadcast), `shape` the output's.
 struct BinaryParams {
-  const float *a, *b;
-  float *y;
+  const void *a, *b;
+  void *y;
   int64_t n;
   int rank;
   int64_t shape[kMaxRank];
@@ -33,22 +38,22 @@ struct BinaryParams {
 
 /// A column range of a row-major [rows, width] buffer copied out (ssd.split).
 struct CopyColumnsParams {
-  const float *src;
-  float *dst;
+  const void *src;
+  void *dst;
   int64_t rows, width, offset, columns;
 };
 
 struct EmbeddingParams {
   const int64_t *ids;
-  const float *table;
-  float *y;
+  const void *table;
+  void *y;
   int64_t rows, dim, vocab;
 };
 
 /// out = RMSNorm over groups of `group` channels, optional gate z.
 struct RmsnormParams {
-  const float *x, *z, *w;
-  float *y;
+  const void *x, *z, *w;
+  void *y;
   int64_t rows, d, group;
   float eps;
   int normBeforeGate;
@@ -57,8 +62,10 @@ struct RmsnormParams {
 /// Causal depthwise conv over x[b, l, c] with weights [c, K]; state [b, c, K]
 /// holds the last K inputs (in and out).
 struct Conv1dParams {
-  const float *x, *w, *bias, *initState;
-  float *y, *finalState;
+  const void *x, *w, *bias;  // bias has w's type
+  const float *initState;
+  void *y;
+  float *finalState;
   int64_t batch, len, channels, kernel;
   int silu;
 };
@@ -67,8 +74,12 @@ struct Conv1dParams {
 /// x[b,l,h,p], dt[b,l,h], A[h], B/C[b,l,g,n], D[h]?, dtBias[h]?,
 /// initState[b,h,p,n]? -> y[b,l,h,p], finalState[b,h,p,n].
 struct SsmParams {
-  const float *x, *dt, *A, *B, *C, *D, *dtBias, *initState;
-  float *y, *finalState;
+  const void *x, *dt;
+  const float *A;
+  const void *B, *C;  // C has B's type
+  const float *D, *dtBias, *initState;
+  void *y;
+  float *finalState;
   int64_t batch, len, heads, headdim, groups, dstate;
   int dtSoftplus;
   float dtMin, dtMax;
@@ -77,7 +88,8 @@ struct SsmParams {
 /// ssd.chunk_cumsum: dtOut = clamp(softplus(dt + dtBias)), cum = within-chunk
 /// inclusive sum of dtOut·A (or of dt itself without A). [b, l, h].
 struct ChunkCumsumParams {
-  const float *dt, *A, *dtBias;
+  const void *dt;
+  const float *A, *dtBias;
   float *dtOut, *cum;
   int64_t batch, len, heads;
   int dtSoftplus;
@@ -86,7 +98,8 @@ struct ChunkCumsumParams {
 
 /// ssd.chunk_state: states[b,c,h,p,n] from k[b,l,g,n], v[b,l,h,p], cum[b,l,h].
 struct ChunkStateParams {
-  const float *k, *v, *cum;
+  const void *k, *v;
+  const float *cum;
   float *states;
   int64_t batch, len, heads, headdim, groups, dstate;
 };
@@ -101,8 +114,11 @@ struct StatePassParams {
 /// ssd.chunk_output: y[b,l,h,p] from q/k[b,l,g,n], v[b,l,h,p], cum, prev,
 /// optional skip x[b,l,h,p] and D[h].
 struct ChunkOutputParams {
-  const float *q, *k, *v, *cum, *prev, *skipX, *D;
-  float *y;
+  const void *q, *k, *v;  // k has q's type
+  const float *cum, *prev;
+  const void *skipX;
+  const float *D;
+  void *y;
   int64_t batch, len, heads, headdim, groups, dstate;
 };
 
