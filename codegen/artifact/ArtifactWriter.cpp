@@ -67,9 +67,13 @@ Error ArtifactWriter::commit() {
                                          "(no manifest.json with format "
                                          "\"ssdc-artifact\"); not replacing it");
 
-  // Stage everything in a temporary sibling directory.
+  // Stage everything in a temporary sibling directory. The model must be
+  // absolute: createUniqueDirectory puts a relative one under the system temp
+  // directory (another file system, where the final rename fails).
   SmallString<256> staging;
-  std::string model = (finalPath + ".tmp-%%%%%%").str();
+  SmallString<256> model(finalPath);
+  sys::fs::make_absolute(model);
+  model += ".tmp-%%%%%%";
   if (std::error_code ec = sys::fs::createUniqueDirectory(model, staging))
     return fileError("cannot create a directory beside " + finalPath, ec);
   auto cleanup = [&] { sys::fs::remove_directories(staging); };
