@@ -582,7 +582,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
     std::string kind = "recurrent";
     if (attrs.contains("schedule"))
       kind = attrs["schedule"].value("kind", kind);
-    size_t smem = kind == "quadratic" ? 2 * p.len * sizeof(float)
+    size_t smem = kind == "quadratic" ? p.len * (sizeof(double) + sizeof(float))
                                       : (p.headdim * p.dstate + 2 * p.dstate) * sizeof(float);
     r.launch(op, attrs, ins, outs, p, static_cast<unsigned>(p.batch * p.heads), 256, smem,
              where);
