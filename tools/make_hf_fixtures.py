@@ -39,12 +39,13 @@ CASES = {
 }
 
 
-def patch_grouped_norm(groups):
+def patch_grouped_norm(groups, compute=torch.float64):
+    """Makes transformers' gated norm normalise each of `groups` groups (in `compute`)."""
     def forward(self, hidden_states, gate=None):
         dtype = hidden_states.dtype
-        h = hidden_states.to(torch.float64)
+        h = hidden_states.to(compute)
         if gate is not None:
-            h = h * F.silu(gate.to(torch.float64))
+            h = h * F.silu(gate.to(compute))
         shape = h.shape
         h = h.view(*shape[:-1], groups, shape[-1] // groups)
         h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.variance_epsilon)

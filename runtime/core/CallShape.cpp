@@ -12,6 +12,18 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   return s + "]";
 }
 
+RunResult collectOutputs(const Entry &entry,
+                         const std::function<Tensor(int64_t)> &take) {
+  RunResult result;
+  for (const EntryOutput &o : entry.outputs) {
+    if (o.role == "logits")
+      result.logits = take(o.buffer);
+    else
+      result.states[o.role] = take(o.buffer);
+  }
+  return result;
+}
+
 int64_t CallShape::resolve(const Dim &d) const {
   if (d.size >= 0)
     return d.size;

@@ -7,11 +7,23 @@
 #include "runtime/core/Plan.h"
 #include "runtime/core/Tensor.h"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace ssdc::rt {
+
+/// What one call of an entry returns, on any device.
+struct RunResult {
+  Tensor logits;                         ///< [b, l, vocab]
+  std::map<std::string, Tensor> states;  ///< by state name
+};
+
+/// Gathers the entry's outputs (logits and named states) through `take`,
+/// which copies one buffer to the host.
+RunResult collectOutputs(const Entry &entry,
+                         const std::function<Tensor(int64_t)> &take);
 
 struct CallShape {
   int64_t b = 1, l = 1, s = 0;

@@ -377,14 +377,7 @@ RunResult CpuExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
     runLaunch(r, l, *kernels, vocab, ids.data(), check.get());
   checkFiniteLogits(r, entry);
 
-  RunResult result;
-  for (const EntryOutput &o : entry.outputs) {
-    if (o.role == "logits")
-      result.logits = r.take(o.buffer);
-    else
-      result.states[o.role] = r.take(o.buffer);
-  }
-  return result;
+  return collectOutputs(entry, [&](int64_t id) { return r.take(id); });
 }
 
 } // namespace ssdc::rt

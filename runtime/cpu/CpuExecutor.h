@@ -5,6 +5,7 @@
 #ifndef SSDC_RUNTIME_CPU_CPUEXECUTOR_H
 #define SSDC_RUNTIME_CPU_CPUEXECUTOR_H
 
+#include "runtime/core/CallShape.h"
 #include "runtime/core/Plan.h"
 #include "runtime/core/Tensor.h"
 #include "runtime/cpu/ReferenceCheck.h"
@@ -24,11 +25,6 @@ namespace ssdc::rt {
 using WeightLookup =
     std::function<const float *(const std::string &name,
                                 const std::vector<int64_t> &shape)>;
-
-struct RunResult {
-  Tensor logits;                         ///< [b, l, vocab]
-  std::map<std::string, Tensor> states;  ///< by state name
-};
 
 class CpuExecutor {
 public:

@@ -11,7 +11,6 @@
 
 #include "runtime/core/CallShape.h"
 #include "runtime/core/Error.h"
-#include "runtime/cpu/CpuExecutor.h"  // RunResult
 
 #include "ssdc/cuda_kernels.h"
 #include "ssdc/cuda_params.h"
@@ -698,14 +697,7 @@ RunResult CudaExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
     runLaunch(r, entry.launches[i], i, *impl, vocab, ids);
   check(cudaDeviceSynchronize(), "finishing entry '" + entry.name + "'");
 
-  RunResult result;
-  for (const EntryOutput &o : entry.outputs) {
-    if (o.role == "logits")
-      result.logits = r.take(o.buffer);
-    else
-      result.states[o.role] = r.take(o.buffer);
-  }
-  return result;
+  return collectOutputs(entry, [&](int64_t id) { return r.take(id); });
 }
 
 } // namespace ssdc::rt

@@ -105,8 +105,7 @@ int compileCommand(int argc, char **argv) {
   return compile(*args);
 }
 
-int compile(const CompileArgs &argsIn) {
-  const CompileArgs *args = &argsIn;
+int compile(const CompileArgs &args) {
 
   MLIRContext context;
   context.loadDialect<ssd::SSDDialect, func::FuncDialect>();
@@ -117,59 +116,59 @@ int compile(const CompileArgs &argsIn) {
   // Stage 1: model IR.
   OwningOpRef<ModuleOp> module;
   std::optional<frontend::ModelConfig> config;
-  if (StringRef(args->model).ends_with(".mlir")) {
-    module = parseSourceFile<ModuleOp>(args->model, sourceMgr, &context);
+  if (StringRef(args.model).ends_with(".mlir")) {
+    module = parseSourceFile<ModuleOp>(args.model, sourceMgr, &context);
     if (!module)
-      return error(args->model + ": not valid `ssd` IR (see above)");
+      return error(args.model + ": not valid `ssd` IR (see above)");
   } else {
-    Expected<frontend::ModelConfig> read = frontend::readModelConfig(args->model);
+    Expected<frontend::ModelConfig> read = frontend::readModelConfig(args.model);
     if (!read)
       return error(toString(read.takeError()));
     config = std::move(*read);
     for (const std::string &field : config->ignoredFields)
       errs() << "ssdc compile: warning: " << config->sourceFile
              << ": ignoring unknown field '" << field << "'\n";
-    module = frontend::buildModelIR(*config, context, args->dtype);
+    module = frontend::buildModelIR(*config, context, args.dtype);
   }
   if (failed(verify(*module)))
-    return error(args->model + ": the model IR does not verify (see above)");
-  if (args->emit == "model-ir")
-    return emitText(args->output, [&](raw_ostream &os) { printIR(*module, os); });
+    return error(args.model + ": the model IR does not verify (see above)");
+  if (args.emit == "model-ir")
+    return emitText(args.output, [&](raw_ostream &os) { printIR(*module, os); });
 
   // Stage 2: scheduled IR.
   CompileOptions options;
-  options.target = args->target == "cuda" ? "cuda-sm90" : "cpu";
-  options.tuningDb = args->tuningDb;
-  options.explain = args->explain;
+  options.target = args.target == "cuda" ? "cuda-sm90" : "cpu";
+  options.tuningDb = args.tuningDb;
+  options.explain = args.explain;
   PassManager pm(&context);
   buildCompilePipeline(pm, options);
   if (failed(pm.run(*module)))
-    return error(args->model + ": compilation failed (see above)");
-  if (args->emit == "scheduled-ir")
-    return emitText(args->output, [&](raw_ostream &os) { printIR(*module, os); });
+    return error(args.model + ": compilation failed (see above)");
+  if (args.emit == "scheduled-ir")
+    return emitText(args.output, [&](raw_ostream &os) { printIR(*module, os); });
 
   // Stage 3: the plan.
   FailureOr<json::Value> plan = plan::buildPlan(*module);
   if (failed(plan))
-    return error(args->model + ": cannot lower to a plan (see above)");
-  if (args->emit == "plan")
-    return emitText(args->output,
+    return error(args.model + ": cannot lower to a plan (see above)");
+  if (args.emit == "plan")
+    return emitText(args.output,
                     [&](raw_ostream &os) { os << formatv("{0:2}", *plan) << "\n"; });
 
   json::Object manifest{
       {"format", artifact::kFormatName},
       {"format_version", artifact::kFormatVersion},
       {"ssdc_version", kVersion},
-      {"target", args->target},
-      {"dtype", args->dtype},
-      {"source", args->model},
+      {"target", args.target},
+      {"dtype", args.dtype},
+      {"source", args.model},
       {"schedules", plan::summariseSchedules(*module)},
       {"files", json::Array{"plan.json", "plan.mlir"}}};
   if (config)
     manifest["config"] = frontend::toJSON(*config);
 
-  artifact::ArtifactWriter writer(args->output);
-  if (args->target == "cpu") {
+  artifact::ArtifactWriter writer(args.output);
+  if (args.target == "cpu") {
     // The Halide kernels, AOT-compiled for the host when ssdc was built, go
     // into the artifact; the runtime dlopens them (and needs no Halide).
     std::string kernels = cpuKernelLibrary();
@@ -183,7 +182,7 @@ int compile(const CompileArgs &argsIn) {
     (*manifest.getArray("files")).push_back("libkernels.so");
   }
   std::string fatbinTemp;
-  if (args->target == "cuda") {
+  if (args.target == "cuda") {
     // kernels.cu from the plan, and kernels.fatbin when nvcc is here.
     cuda::EmittedKernels kernels = cuda::emitKernels(formatv("{0:2}", *plan).str());
     for (const std::string &op : kernels.unsupported)
@@ -227,7 +226,7 @@ int compile(const CompileArgs &argsIn) {
     sys::fs::remove(fatbinTemp);
   if (committed)
     return error(toString(std::move(committed)));
-  errs() << "ssdc compile: wrote " << args->output << "\n";
+  errs() << "ssdc compile: wrote " << args.output << "\n";
   return 0;
 }
 
