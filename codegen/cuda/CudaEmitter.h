@@ -15,10 +15,15 @@ struct EmittedKernels {
   std::vector<std::string> unsupported; ///< "op (layer)" with no CUDA kernel
 };
 
-/// Emits kernels.cu for `planJson` (the text of plan.json).
+/// Emits kernels.cu for `planJson` (the text of plan.json): self-contained
+/// (templates and cuda_params.h inlined; no host headers under NVRTC), so
+/// the runtime can compile it with NVRTC where kernels.fatbin has no code
+/// for the GPU. ssd.attention gives two kernels per launch (cache append,
+/// attention) instantiated on q's and v's head dims.
 EmittedKernels emitKernels(const std::string &planJson);
 
-/// The directory of the device templates (kernels.cu includes from it).
+/// The directory of the device templates (inlined into kernels.cu; with
+/// ../include/ssdc/cuda_params.h). $SSDC_CUDA_TEMPLATES overrides it.
 std::string templateDir();
 
 /// nvcc's path ($SSDC_NVCC, else the one found at build time, else "nvcc" on

@@ -44,6 +44,16 @@ inline int operandIndex(const nlohmann::json &attrs, size_t inputs, size_t group
   return seg[group].get<int>() ? at : -1;
 }
 
+/// A plan launch's attributes with the head dims the attention kernel is
+/// instantiated on (q's and v's static last dimensions).
+inline nlohmann::json attentionAttrs(const nlohmann::json &attrs, int64_t headdim,
+                                     int64_t vHeaddim) {
+  nlohmann::json a = attrs;
+  a["head_dim"] = headdim;
+  a["v_head_dim"] = vHeaddim;
+  return a;
+}
+
 /// The kernel for `op` with `attrs` (a plan launch) whose input and output
 /// buffers have the dtypes `in` and `out` ("f32", "bf16", "f16", "i64"), or
 /// nothing when the op runs elsewhere (ssd.linear: cuBLAS) or has no kernel
@@ -166,6 +176,27 @@ inline std::optional<KernelInstance> kernelFor(const std::string &op,
     std::string skip = inAt(5).empty() ? inAt(2) : inAt(5);
     return make("chunk_output_q" + chunk(), "chunk_output.cuh", "ChunkOutputParams",
                 "chunkOutputKernel", {inAt(0), inAt(2), skip, outAt(0)}, chunk());
+  }
+  if (op == "ssd.attention" || op == "ssd.attention.cache") {
+    // Two kernels per launch (attention.cuh): "ssd.attention.cache" appends
+    // this call's k, v to the cache, "ssd.attention" attends; the head dims
+    // come from attentionAttrs (the plan's buffer shapes). q, k, v share a
+    // type; past_k, past_v, keys, values another.
+    std::string tq = inAt(0), tc = outAt(1);
+    if (inAt(1) != tq || inAt(2) != tq || outAt(2) != tc ||
+        (!inAt(3).empty() && (inAt(3) != tc || inAt(4) != tc)))
+      return none;
+    if (op == "ssd.attention.cache")
+      return make("attention_cache", "attention.cuh", "AttentionParams",
+                  "attentionCacheKernel", {tq, tc});
+    int64_t d = attrs.value("head_dim", int64_t(0)), dv = attrs.value("v_head_dim", d);
+    if (d <= 0 || dv <= 0 || d > 256 || dv > 256)
+      return none;  // shared memory holds a 16-row tile of q and 32 keys
+    std::string dims = std::to_string(d) + ", " + std::to_string(dv);
+    return make("attention_d" + std::to_string(d) +
+                    (dv == d ? std::string() : "_dv" + std::to_string(dv)),
+                "attention.cuh", "AttentionParams", "attentionKernel",
+                {tq, tc, outAt(0)}, dims);
   }
   return none;
 }

@@ -122,6 +122,24 @@ struct ChunkOutputParams {
   int64_t batch, len, heads, headdim, groups, dstate;
 };
 
+/// ssd.attention (causal softmax, GQA, neox RoPE on the first rotaryDim
+/// channels of q and k, KV cache), two kernels on one struct:
+/// q[b,l,hq,d], k[b,l,hk,d], v[b,l,hk,dv] of this call; pastK[b,s,hk,d]
+/// (already rotated) and pastV[b,s,hk,dv], null when s = 0. The cache kernel
+/// writes keys[b,s+l,hk,d] and values[b,s+l,hk,dv] (the next cache: the past
+/// rows, then this call's, keys rotated at positions s..s+l-1); the
+/// attention kernel then reads them and writes y[b,l,hq,dv]. q, k, v share
+/// one storage type; pastK, pastV, keys, values another; y a third.
+struct AttentionParams {
+  const void *q, *k, *v;
+  const void *pastK, *pastV;
+  void *keys, *values;
+  void *y;
+  int64_t batch, len, past, qHeads, kvHeads, headdim, vHeaddim, rotaryDim;
+  double ropeTheta;
+  float scale;  ///< softmax scale (1/sqrt(d) unless the op says otherwise)
+};
+
 } // namespace cuda
 } // namespace ssdc
 
