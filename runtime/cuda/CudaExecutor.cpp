@@ -1,31 +1,39 @@
-// The CUDA plan executor (see CudaExecutor.h). One Slot per plan buffer:
-// device memory owned by the run (poisoned with NaN when allocated, so an
-// element no kernel writes shows), or borrowed (weights, reshaped views).
+// The CUDA plan executor (see CudaExecutor.h, docs/gpu_runtime.md). One
+// Slot per plan buffer of a Run: memory of the call shape's arena (Arena.h),
+// a session's state buffer (bound by the caller), or borrowed (weights,
+// reshaped views). In the synchronous mode (the default) every output is
+// filled with NaN before its launch, so an element no kernel writes shows.
 // Launch shapes are chosen here, per kernel family, as each device template
-// documents. Kernels run on the default stream; by default each launch is
-// synchronised so an error names the launch that caused it
-// (SSDC_CUDA_ASYNC=1 turns that off). The driver API (module loading and
-// launches) is reached through cudaGetDriverEntryPointByVersion, so nothing
-// links libcuda: ssdc still starts on machines without a GPU driver.
+// documents. Kernels and GEMMs run on the executor's stream (a CUDA graph
+// captures them from it); by default each launch is synchronised so an
+// error names the launch that caused it (SSDC_CUDA_ASYNC=1 turns that off).
+// The driver API (module loading and launches) is reached through
+// cudaGetDriverEntryPointByVersion, so nothing links libcuda: ssdc still
+// starts on machines without a GPU driver.
 #include "runtime/cuda/CudaExecutor.h"
 
 #include "runtime/core/CallShape.h"
 #include "runtime/core/Error.h"
+#include "runtime/cuda/Arena.h"
+#include "runtime/cuda/LtGemm.h"
 
 #include "ssdc/cuda_kernels.h"
 #include "ssdc/cuda_params.h"
 
-#include <cublas_v2.h>
 #include <cuda.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <optional>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 namespace ssdc::rt {
 
@@ -86,24 +94,12 @@ void check(CUresult e, const std::string &what) {
   }
 }
 
-void check(cublasStatus_t e, const std::string &what) {
-  if (e != CUBLAS_STATUS_SUCCESS)
-    throw RuntimeError("cuBLAS error in " + what + ": status " + std::to_string(int(e)));
-}
-
 /// Bytes per element of a plan dtype the executor stores.
 size_t elemSize(const std::string &dtype) {
   if (dtype == "f32") return 4;
   if (dtype == "bf16" || dtype == "f16") return 2;
   if (dtype == "i64") return 8;
   throw RuntimeError("the CUDA executor cannot store dtype '" + dtype + "'");
-}
-
-cudaDataType_t blasType(const std::string &dtype) {
-  if (dtype == "f32") return CUDA_R_32F;
-  if (dtype == "bf16") return CUDA_R_16BF;
-  if (dtype == "f16") return CUDA_R_16F;
-  throw RuntimeError("no cuBLAS type for dtype '" + dtype + "'");
 }
 
 /// f32 host values in `dtype` (round to nearest even), as bytes.
@@ -150,13 +146,26 @@ float toFloat(double v) {
 
 } // namespace
 
+// The runtime's own kernels (RuntimeKernels.cu), built by nvcc with ssdc.
+extern const unsigned char kRuntimeKernelsFatbin[];
+extern const size_t kRuntimeKernelsFatbin_size;
+
 struct CudaExecutor::Impl {
   CUmodule module = nullptr;
-  cublasHandle_t blas = nullptr;
+  CUmodule runtimeModule = nullptr;           // RuntimeKernels.cu
+  CUfunction nonfinite32 = nullptr, nonfinite16 = nullptr;
+  cudaStream_t stream = nullptr;              // every launch, GEMM and copy
+  std::unique_ptr<LtGemm> gemm;
   std::map<std::string, CUfunction> functions;
+  std::map<CUfunction, size_t> sharedLimit;   // dynamic shared memory raised to
   std::map<std::string, void *> weights;  // by "name@dtype"
   std::vector<void *> allocations;  // weights, freed at destruction
+  /// run()'s sessions, one per batch size (states from and to the host).
+  std::map<int64_t, std::unique_ptr<CudaSession>> scratch;
   bool sync = true;
+  bool graphs = true;   // SSDC_CUDA_GRAPH=0: sessions never capture
+  int64_t vocab = 0;
+  int smCount = 132;
 
   CUfunction function(const std::string &name) {
     auto it = functions.find(name);
@@ -170,11 +179,25 @@ struct CudaExecutor::Impl {
     return f;
   }
 
+  /// Raises `f`'s dynamic shared memory limit to `bytes` once.
+  void allowShared(CUfunction f, size_t bytes, const std::string &what) {
+    if (bytes <= 48 * 1024 || sharedLimit[f] >= bytes)
+      return;
+    check(driver().cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                      static_cast<int>(bytes)),
+          "raising the shared-memory limit of " + what);
+    sharedLimit[f] = bytes;
+  }
+
   ~Impl() {
+    scratch.clear();  // sessions free their memory through this executor
+    gemm.reset();
     for (void *p : allocations)
       cudaFree(p);
-    if (blas)
-      cublasDestroy(blas);
+    if (stream)
+      cudaStreamDestroy(stream);
+    if (runtimeModule)
+      driver().cuModuleUnload(runtimeModule);
     if (module)
       driver().cuModuleUnload(module);
   }
@@ -185,6 +208,8 @@ CudaExecutor::CudaExecutor(const std::string &fatbinPath,
     : impl(std::make_unique<Impl>()) {
   if (const char *a = std::getenv("SSDC_CUDA_ASYNC"))
     impl->sync = std::string(a) != "1";
+  if (const char *g = std::getenv("SSDC_CUDA_GRAPH"))
+    impl->graphs = std::string(g) != "0";
   int count = 0;
   check(cudaGetDeviceCount(&count), "cudaGetDeviceCount (is there an NVIDIA GPU and driver?)");
   if (count < 1)
@@ -200,9 +225,18 @@ CudaExecutor::CudaExecutor(const std::string &fatbinPath,
   std::string image = ss.str();
   check(driver().cuModuleLoadData(&impl->module, image.data()),
         "cuModuleLoadData(" + fatbinPath + ")");
-  check(cublasCreate(&impl->blas), "cublasCreate");
-  check(cublasSetMathMode(impl->blas, CUBLAS_PEDANTIC_MATH),
-        "cublasSetMathMode(pedantic: fp32 GEMMs in fp32, no TF32)");
+  check(driver().cuModuleLoadData(&impl->runtimeModule, kRuntimeKernelsFatbin),
+        "cuModuleLoadData(the runtime's own kernels, RuntimeKernels.cu)");
+  check(driver().cuModuleGetFunction(&impl->nonfinite32, impl->runtimeModule,
+                                     "ssdc_rt_flag_nonfinite"),
+        "cuModuleGetFunction('ssdc_rt_flag_nonfinite')");
+  check(driver().cuModuleGetFunction(&impl->nonfinite16, impl->runtimeModule,
+                                     "ssdc_rt_flag_nonfinite_u16"),
+        "cuModuleGetFunction('ssdc_rt_flag_nonfinite_u16')");
+  check(cudaDeviceGetAttribute(&impl->smCount, cudaDevAttrMultiProcessorCount, 0),
+        "cudaDeviceGetAttribute(multiprocessor count)");
+  check(cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+  impl->gemm = std::make_unique<LtGemm>();
   for (const HostWeight &w : weights) {
     void *d = nullptr;
     std::vector<unsigned char> host = encode(w.data, w.count, w.dtype);
@@ -233,14 +267,34 @@ struct Slot {
 
 using DTypes = std::vector<std::string>;
 
+/// Where one run's buffers live.
+struct RunMemory {
+  char *arena = nullptr;              ///< the call shape's block (Arena.h)
+  const ArenaPlan *plan = nullptr;
+  std::map<int64_t, void *> bound;    ///< state inputs and output storages
+  const int64_t *ids = nullptr;       ///< device token ids [b, l]
+  bool poison = false;                ///< NaN-fill every output before its launch
+  bool capturing = false;             ///< a CUDA graph is being captured: no sync
+};
+
 /// One run of an entry: its buffers on the device.
 class Run {
 public:
-  Run(const Entry &e, CudaExecutor::Impl &x, CallShape sym)
-      : e(e), x(x), sym(sym), slots(e.buffers.size()) {}
-  ~Run() {
-    for (void *p : owned)
-      cudaFree(p);
+  Run(const Entry &e, CudaExecutor::Impl &x, CallShape sym, RunMemory mem)
+      : e(e), x(x), sym(sym), mem(std::move(mem)), slots(e.buffers.size()) {
+    for (int64_t id : e.inputs) {
+      Slot &s = slots[id];
+      s.shape = shapeOf(id);
+      s.ready = true;
+      if (e.buffers[id].role == "input_ids")
+        continue;  // the embedding reads mem.ids
+      auto it = this->mem.bound.find(id);
+      if (it == this->mem.bound.end())
+        throw RuntimeError("entry '" + e.name + "': the state '" + e.buffers[id].role +
+                           "' is not bound");
+      requireF32(id, "state '" + e.buffers[id].role + "'");
+      s.data = it->second;
+    }
   }
 
   std::vector<int64_t> shapeOf(int64_t id) const {
@@ -256,24 +310,27 @@ public:
     return v;
   }
 
-  void *alloc(int64_t count, const std::string &dt, const std::string &what) {
+  /// The memory of storage buffer `s` written at the current launch: bound
+  /// by the caller, or its arena range (which must be live now).
+  void *place(int64_t s, const std::string &what) {
     void *p = nullptr;
-    size_t bytes = std::max<int64_t>(count, 1) * elemSize(dt);
-    check(cudaMalloc(&p, bytes), "cudaMalloc(" + std::to_string(bytes) + " bytes) for " + what);
-    owned.push_back(p);
-    check(cudaMemset(p, 0xff, bytes), "poisoning " + what);  // all ones: NaN in f32/bf16/f16
+    auto it = mem.bound.find(s);
+    if (it != mem.bound.end()) {
+      p = it->second;
+    } else {
+      const ArenaPlan &plan = *mem.plan;
+      if (plan.offset[s] < 0 || plan.first[s] > at || plan.last[s] < at)
+        throw RuntimeError("internal: the arena of entry '" + e.name + "' has no live "
+                           "range for buffer " + std::to_string(s) + " at launch #" +
+                           std::to_string(at) + " (" + what + ")");
+      p = mem.arena + plan.offset[s];
+    }
+    if (mem.poison) {
+      size_t bytes = Tensor::count(shapeOf(s)) * elemSize(dtype(s));
+      // All ones: NaN in f32/bf16/f16.
+      check(cudaMemsetAsync(p, 0xff, bytes, x.stream), "poisoning " + what);
+    }
     return p;
-  }
-
-  void bindHost(int64_t id, const float *host, const std::string &what) {
-    Slot &s = slots[id];
-    s.shape = shapeOf(id);
-    int64_t n = Tensor::count(s.shape);
-    std::vector<unsigned char> bytes = encode(host, n, dtype(id));
-    s.data = alloc(n, dtype(id), what);
-    check(cudaMemcpy(s.data, bytes.data(), bytes.size(), cudaMemcpyHostToDevice),
-          "uploading " + what);
-    s.ready = true;
   }
 
   /// An operand the kernels read as float: its buffer must be f32.
@@ -313,7 +370,7 @@ public:
       int64_t width = slots[b.viewOf].shape.back();
       cuda::CopyColumnsParams p{src, nullptr, Tensor::count(s.shape) / b.columns, width,
                                 b.columnOffset, b.columns};
-      s.data = alloc(Tensor::count(s.shape), b.dtype, "view buffer " + std::to_string(id));
+      s.data = place(id, "view buffer " + std::to_string(id));
       p.dst = s.data;
       launch1d("ssd.split.copy", nlohmann::json::object(), {dtype(b.viewOf)}, {b.dtype},
                p, p.rows * p.columns,
@@ -330,8 +387,13 @@ public:
   void *out(int64_t id) {
     Slot &s = slots[id];
     s.shape = shapeOf(id);
-    s.data = alloc(Tensor::count(s.shape), dtype(id),
-                   "buffer " + std::to_string(id) + " of entry '" + e.name + "'");
+    int64_t storage = storageOf(e, id);
+    if (storage < 0)
+      throw RuntimeError("plan entry '" + e.name + "': buffer " + std::to_string(id) +
+                         " (a weight or an input) is written");
+    s.data = storage == id ? place(id, "buffer " + std::to_string(id) + " of entry '" +
+                                           e.name + "'")
+                           : out(storage);
     s.ready = true;
     return s.data;
   }
@@ -341,16 +403,11 @@ public:
     return slots[id].shape;
   }
 
-  Tensor take(int64_t id) {
-    const void *d = in(id);
-    Tensor t;
-    t.shape = slots[id].shape;
-    t.data.resize(Tensor::count(t.shape));
-    std::vector<unsigned char> bytes(t.data.size() * elemSize(dtype(id)));
-    check(cudaMemcpy(bytes.data(), d, bytes.size(), cudaMemcpyDeviceToHost),
-          "copying buffer " + std::to_string(id) + " of entry '" + e.name + "' to the host");
-    decode(bytes.data(), static_cast<int64_t>(t.data.size()), dtype(id), t.data.data());
-    return t;
+  /// Synchronises after a launch in the synchronous mode (never while a
+  /// graph is captured), so an error names the launch.
+  void finished(const std::string &what) {
+    if (x.sync && !mem.capturing)
+      check(cudaStreamSynchronize(x.stream), "running " + what);
   }
 
   /// Launches the kernel for `op` with `params`, grid x block.
@@ -376,16 +433,12 @@ public:
     if (grid == 0)
       return;  // nothing to do (an empty tensor)
     CUfunction f = x.function(k->name);
-    if (smem > 48 * 1024)
-      check(driver().cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                               static_cast<int>(smem)),
-            "raising the shared-memory limit of " + what);
+    x.allowShared(f, smem, what);
     void *args[] = {&params};
-    check(driver().cuLaunchKernel(f, grid, 1, 1, block, 1, 1, static_cast<unsigned>(smem), nullptr,
-                         args, nullptr),
+    check(driver().cuLaunchKernel(f, grid, 1, 1, block, 1, 1, static_cast<unsigned>(smem),
+                                  x.stream, args, nullptr),
           "launching " + what);
-    if (x.sync)
-      check(cudaDeviceSynchronize(), "running " + what);
+    finished(what);
   }
 
   template <typename P>
@@ -398,8 +451,9 @@ public:
   const Entry &e;
   CudaExecutor::Impl &x;
   CallShape sym;
+  RunMemory mem;
   std::vector<Slot> slots;
-  std::vector<void *> owned;
+  int64_t at = -1;  ///< the launch being run
 };
 
 struct Operands {
@@ -467,12 +521,9 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
         throw RuntimeError("input id " + std::to_string(ids[i]) + " at position " +
                            std::to_string(i) + " is outside the vocabulary [0, " +
                            std::to_string(t[0]) + ")");
-    void *dIds = nullptr;
-    check(cudaMalloc(&dIds, rows * sizeof(int64_t)), "cudaMalloc for the token ids");
-    r.owned.push_back(dIds);
-    check(cudaMemcpy(dIds, ids.data(), rows * sizeof(int64_t), cudaMemcpyHostToDevice),
-          "uploading the token ids");
-    cuda::EmbeddingParams p{static_cast<const int64_t *>(dIds), table,
+    // The ids are on the device already (uploaded by the session before
+    // the launches, outside any graph).
+    cuda::EmbeddingParams p{r.mem.ids, table,
                             r.out(l.outputs[0]), rows, t[1], t[0]};
     r.launch1d(op, attrs, ins, outs, p, rows * t[1], where);
     return;
@@ -499,34 +550,12 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
     int64_t n = ws[0], k = ws[1];
     int64_t rows = Tensor::count(r.shape(l.inputs[0])) / k;
     void *o = r.out(l.outputs[0]);
-    const float one = 1.0f, zero = 0.0f;
-    std::string shapes = "([" + std::to_string(rows) + ", " + std::to_string(k) + "] x [" +
-                         std::to_string(n) + ", " + std::to_string(k) + "]ᵀ)";
-    // Row-major o[rows, n] = x[rows, k] · w[n, k]ᵀ is column-major
-    // oᵀ[n, rows] = wᵀ... : op(A) = w as (k x n)ᵀ, B = xᵀ (k x rows).
-    if (ins[0] == "f32" && ins[1] == "f32" && outs[0] == "f32") {
-      check(cublasSgemm(x.blas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(n),
-                        static_cast<int>(rows), static_cast<int>(k), &one,
-                        static_cast<const float *>(w), static_cast<int>(k),
-                        static_cast<const float *>(xin), static_cast<int>(k), &zero,
-                        static_cast<float *>(o), static_cast<int>(n)),
-            "cublasSgemm for " + where + " of entry '" + r.e.name + "' " + shapes);
-    } else {
-      // bf16/f16 operands, fp32 accumulation (compute type 32F); the output
-      // in its plan dtype (f32 logits, or the 16-bit activation).
-      if (ins[0] != ins[1] || ins[0] == "f32")
-        throw RuntimeError("the CUDA executor's GEMM needs x and w of one 16-bit dtype, "
-                           "got " + ins[0] + " and " + ins[1] + " (" + where + ")");
-      check(cublasGemmEx(x.blas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(n),
-                         static_cast<int>(rows), static_cast<int>(k), &one, w,
-                         blasType(ins[1]), static_cast<int>(k), xin, blasType(ins[0]),
-                         static_cast<int>(k), &zero, o, blasType(outs[0]),
-                         static_cast<int>(n), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
-            "cublasGemmEx (" + ins[0] + " operands -> " + outs[0] +
-                ", compute 32F) for " + where + " of entry '" + r.e.name + "' " + shapes);
-    }
-    if (r.x.sync)
-      check(cudaDeviceSynchronize(), "running the GEMM for " + where);
+    // cuBLASLt (LtGemm.h): fp32 in fp32, bf16/f16 operands with fp32
+    // accumulation; the output in its plan dtype (f32 logits, or the
+    // 16-bit activation).
+    x.gemm->run(xin, w, o, rows, n, k, ins[0], ins[1], outs[0], x.stream,
+                where + " of entry '" + r.e.name + "'");
+    r.finished("the GEMM for " + where + " of entry '" + r.e.name + "'");
     if (l.inputs.size() > 2) {
       const void *bias = r.in(l.inputs[2]);
       cuda::BinaryParams p{};
@@ -674,30 +703,611 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
 
 } // namespace
 
+// ---------------------------------------------------------------------------
+// Sessions: states resident on the device, arenas per call shape, graphs.
+
+namespace {
+
+/// One state of a session: two device buffers, one read and one written by
+/// a call; `cur` says which holds the state now.
+struct StateSlot {
+  std::string dtype;
+  std::vector<int64_t> dims;  ///< per sequence (no batch dim); -1: cache positions
+  bool cache = false;         ///< an attention cache (grows with each call)
+  void *buf[2] = {nullptr, nullptr};
+  int cur = 0;
+
+  int64_t rowElems(int64_t positions) const {
+    int64_t n = 1;
+    for (int64_t d : dims)
+      n *= d < 0 ? positions : d;
+    return n;
+  }
+};
+
+/// What a session keeps for one call shape (entry, length[, cache length]):
+/// the arena, the device ids and NaN/Inf flag, the graphs by state parity.
+struct Work {
+  ArenaPlan plan;
+  void *block = nullptr;  ///< arena, then ids, then the flag
+  char *arena = nullptr;
+  int64_t *ids = nullptr;
+  unsigned *flag = nullptr;
+  int64_t eagerRuns = 0;
+  std::map<std::string, cudaGraphExec_t> graphs;
+  uint64_t lastUse = 0;
+
+  void release() {
+    for (auto &[parity, g] : graphs)
+      cudaGraphExecDestroy(g);
+    graphs.clear();
+    if (block)
+      cudaFree(block);
+    block = nullptr;
+  }
+};
+
+/// Facts about an entry a session needs on every call, computed once.
+struct EntryInfo {
+  bool readsCache = false, writesCache = false, arenaDependsOnCache = false;
+  int64_t logits = -1;     ///< the logits buffer
+  int64_t tableRows = -1;  ///< rows of the embedding table (-1: no embedding)
+  std::vector<bool> external;  ///< storages bound to session states
+};
+
+bool hasCacheDim(const Buffer &b) {
+  for (const Dim &d : b.shape)
+    if (d.size < 0 && (d.symbol == "s" || d.symbol == "s+l"))
+      return true;
+  return false;
+}
+
+/// A plain device allocation, freed on scope exit.
+struct DeviceMemory {
+  void *p = nullptr;
+  DeviceMemory(size_t bytes, const std::string &what) {
+    check(cudaMalloc(&p, std::max<size_t>(bytes, 256)),
+          "cudaMalloc(" + std::to_string(bytes) + " bytes) for " + what);
+  }
+  ~DeviceMemory() { cudaFree(p); }
+  DeviceMemory(const DeviceMemory &) = delete;
+  DeviceMemory &operator=(const DeviceMemory &) = delete;
+};
+
+int64_t alignTo(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
+
+/// Enqueues the guard: *flag = 1 if any of the `count` elements at `data`
+/// (dtype f32, bf16 or f16) is NaN/Inf, else 0.
+void enqueueNonfinite(CudaExecutor::Impl &x, const void *data, int64_t count,
+                      const std::string &dtype, unsigned *flag, const std::string &what) {
+  check(cudaMemsetAsync(flag, 0, sizeof(unsigned), x.stream), "zeroing the flag of " + what);
+  if (count == 0)
+    return;
+  long long n = count;
+  unsigned grid = static_cast<unsigned>(
+      std::min<int64_t>(std::max<int64_t>((count / 4 + 255) / 256, 1), 4 * x.smCount));
+  if (dtype == "f32") {
+    void *args[] = {&data, &n, &flag};
+    check(driver().cuLaunchKernel(x.nonfinite32, grid, 1, 1, 256, 1, 1, 0, x.stream, args,
+                                  nullptr),
+          "launching the NaN/Inf check of " + what);
+  } else {
+    unsigned mask = dtype == "bf16" ? 0x7f80u : dtype == "f16" ? 0x7c00u : 0u;
+    if (!mask)
+      return;  // integers: always finite
+    void *args[] = {&data, &n, &mask, &flag};
+    check(driver().cuLaunchKernel(x.nonfinite16, grid, 1, 1, 256, 1, 1, 0, x.stream, args,
+                                  nullptr),
+          "launching the NaN/Inf check of " + what);
+  }
+}
+
+} // namespace
+
+struct CudaSession::Impl {
+  CudaExecutor::Impl &x;
+  int64_t batch = 1, capacity = 0, cached = 0;
+  std::map<std::string, StateSlot> slots;
+  std::map<std::tuple<std::string, int64_t, int64_t>, Work> works;
+  std::map<const Entry *, EntryInfo> infos;
+  uint64_t clock = 0;
+  int64_t captured = 0, replays = 0;
+  /// At most this many call shapes keep an arena; the least recently used
+  /// one is freed first (a generation uses two: its prefill and decode).
+  static constexpr size_t kMaxWorks = 8;
+
+  Impl(CudaExecutor::Impl &x, int64_t batch, int64_t capacity)
+      : x(x), batch(batch), capacity(capacity) {}
+
+  ~Impl() {
+    for (auto &[key, w] : works)
+      w.release();
+    for (auto &[name, s] : slots)
+      for (void *p : s.buf)
+        cudaFree(p);
+  }
+
+  void allocate(StateSlot &s, const std::string &name) {
+    size_t bytes = static_cast<size_t>(batch * s.rowElems(capacity)) * elemSize(s.dtype);
+    for (void *&p : s.buf) {
+      check(cudaMalloc(&p, std::max<size_t>(bytes, 256)),
+            "cudaMalloc(" + std::to_string(bytes) + " bytes) for the state '" + name + "'");
+      check(cudaMemsetAsync(p, 0xff, bytes, x.stream), "poisoning the state '" + name + "'");
+    }
+  }
+
+  /// The slot for a state buffer of an entry (created on first sight).
+  StateSlot &slotFor(const Entry &e, const Buffer &b) {
+    StateSlot want;
+    want.dtype = b.dtype;
+    if (b.shape.empty() || b.shape[0].symbol != "b")
+      throw RuntimeError("entry '" + e.name + "': the state '" + b.role +
+                         "' is not [b, ...]; a session cannot hold it");
+    for (size_t i = 1; i < b.shape.size(); ++i) {
+      const Dim &d = b.shape[i];
+      if (d.size >= 0) {
+        want.dims.push_back(d.size);
+      } else if (d.symbol == "s" || d.symbol == "s+l") {
+        want.dims.push_back(-1);
+        want.cache = true;
+      } else {
+        throw RuntimeError("entry '" + e.name + "': the state '" + b.role +
+                           "' has a dimension '" + d.symbol + "' a session cannot hold");
+      }
+    }
+    auto it = slots.find(b.role);
+    if (it != slots.end()) {
+      if (it->second.dtype != want.dtype || it->second.dims != want.dims)
+        throw RuntimeError("entry '" + e.name + "': the state '" + b.role +
+                           "' differs in shape or dtype from the one the session holds");
+      return it->second;
+    }
+    StateSlot &s = slots.emplace(b.role, want).first->second;
+    allocate(s, b.role);
+    return s;
+  }
+
+  /// Room for `positions` in every attention cache (contents are lost).
+  void reserve(int64_t positions) {
+    if (positions <= capacity)
+      return;
+    capacity = std::max(positions, 2 * capacity);
+    for (auto &[key, w] : works) {  // graphs point at the old buffers
+      for (auto &[parity, g] : w.graphs)
+        cudaGraphExecDestroy(g);
+      w.graphs.clear();
+    }
+    for (auto &[name, s] : slots)
+      if (s.cache) {
+        for (void *&p : s.buf) {
+          cudaFree(p);
+          p = nullptr;
+        }
+        allocate(s, name);
+      }
+    cached = 0;
+  }
+
+  const EntryInfo &info(const Entry &e) {
+    auto it = infos.find(&e);
+    if (it != infos.end())
+      return it->second;
+    EntryInfo in;
+    in.external.assign(e.buffers.size(), false);
+    std::set<std::string> written;
+    for (const EntryOutput &o : e.outputs) {
+      if (o.role == "logits") {
+        in.logits = o.buffer;
+        continue;
+      }
+      written.insert(o.role);
+      in.writesCache |= hasCacheDim(e.buffers[o.buffer]);
+      int64_t s = storageOf(e, o.buffer);
+      if (s < 0 || s != o.buffer)
+        throw RuntimeError("entry '" + e.name + "': the state output '" + o.role +
+                           "' is not a buffer of its own; a session cannot bind it");
+      in.external[s] = true;
+    }
+    if (in.logits < 0)
+      throw RuntimeError("entry '" + e.name + "' returns no logits");
+    for (int64_t id : e.inputs) {
+      const Buffer &b = e.buffers[id];
+      if (b.role == "input_ids")
+        continue;
+      in.readsCache |= hasCacheDim(b);
+      if (!written.count(b.role))
+        throw RuntimeError("entry '" + e.name + "' reads the state '" + b.role +
+                           "' but does not return it; a session needs every state back");
+    }
+    for (size_t id = 0; id < e.buffers.size(); ++id) {
+      const Buffer &b = e.buffers[id];
+      bool arenaBuffer = (b.kind == BufferKind::Activation ||
+                          (b.kind == BufferKind::View && b.columnOffset >= 0)) &&
+                         !in.external[id];
+      in.arenaDependsOnCache |= arenaBuffer && hasCacheDim(b);
+    }
+    for (const Launch &l : e.launches)
+      if (l.op == "ssd.embedding" && !l.inputs.empty()) {
+        const Buffer &t = e.buffers[l.inputs[0]];
+        if (!t.shape.empty() && t.shape[0].size >= 0)
+          in.tableRows = t.shape[0].size;
+      }
+    return infos.emplace(&e, std::move(in)).first->second;
+  }
+
+  Work &work(const Entry &e, const EntryInfo &in, const CallShape &sym) {
+    auto key = std::make_tuple(e.name, sym.l, in.arenaDependsOnCache ? sym.s : -1);
+    auto it = works.find(key);
+    if (it != works.end()) {
+      it->second.lastUse = ++clock;
+      return it->second;
+    }
+    if (works.size() >= kMaxWorks) {
+      auto oldest = works.begin();
+      for (auto i = works.begin(); i != works.end(); ++i)
+        if (i->second.lastUse < oldest->second.lastUse)
+          oldest = i;
+      oldest->second.release();
+      works.erase(oldest);
+    }
+    Work w;
+    w.plan = planArena(e, sym, in.external, true);
+    int64_t idsAt = alignTo(w.plan.total, ArenaPlan::kAlign);
+    int64_t flagAt = alignTo(idsAt + sym.b * sym.l * 8, ArenaPlan::kAlign);
+    std::string what = "the arena of entry '" + e.name + "' (batch " +
+                       std::to_string(sym.b) + ", length " + std::to_string(sym.l) + ")";
+    check(cudaMalloc(&w.block, flagAt + ArenaPlan::kAlign),
+          "cudaMalloc(" + std::to_string(flagAt + ArenaPlan::kAlign) + " bytes) for " + what);
+    w.arena = static_cast<char *>(w.block);
+    w.ids = reinterpret_cast<int64_t *>(w.arena + idsAt);
+    w.flag = reinterpret_cast<unsigned *>(w.arena + flagAt);
+    // Poisoned once: in the asynchronous mode and in graphs the outputs are
+    // not refilled before each launch.
+    check(cudaMemsetAsync(w.block, 0xff, flagAt, x.stream), "poisoning " + what);
+    w.lastUse = ++clock;
+    return works.emplace(key, std::move(w)).first->second;
+  }
+
+  void checkIds(const std::vector<int64_t> &ids, const EntryInfo &in) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      int64_t id = ids[i];
+      int64_t limit = in.tableRows >= 0 ? in.tableRows : std::numeric_limits<int64_t>::max();
+      if (x.vocab > 0)
+        limit = std::min(limit, x.vocab);
+      if (id < 0 || id >= limit)
+        throw RuntimeError("input id " + std::to_string(id) + " at position " +
+                           std::to_string(i) + " is outside the vocabulary [0, " +
+                           std::to_string(limit) + ")");
+    }
+  }
+
+  /// The entry's launches, then the guard on its logits, on the stream.
+  void enqueue(const Entry &e, const CallShape &sym, const RunMemory &mem,
+               const std::vector<int64_t> &ids, const EntryInfo &in, unsigned *flag) {
+    Run r(e, x, sym, mem);
+    for (size_t i = 0; i < e.launches.size(); ++i) {
+      r.at = static_cast<int64_t>(i);
+      runLaunch(r, e.launches[i], i, x, x.vocab, ids);
+    }
+    enqueueNonfinite(x, r.in(in.logits), Tensor::count(r.shape(in.logits)),
+                     r.dtype(in.logits), flag, "the logits of entry '" + e.name + "'");
+  }
+
+  /// After non-finite logits: runs the entry again launch by launch (own
+  /// memory for every buffer, synchronised) and names the first launch whose
+  /// output holds NaN/Inf.
+  [[noreturn]] void diagnose(const Entry &e, const CallShape &sym,
+                             const std::map<int64_t, void *> &bound,
+                             const std::vector<int64_t> &ids, const EntryInfo &in) {
+    ArenaPlan plan = planArena(e, sym, in.external, false);
+    int64_t idsAt = alignTo(plan.total, ArenaPlan::kAlign);
+    int64_t flagAt = alignTo(idsAt + sym.b * sym.l * 8, ArenaPlan::kAlign);
+    DeviceMemory block(flagAt + ArenaPlan::kAlign, "the diagnosis of entry '" + e.name + "'");
+    char *base = static_cast<char *>(block.p);
+    auto *flag = reinterpret_cast<unsigned *>(base + flagAt);
+    RunMemory mem{base, &plan, bound, reinterpret_cast<int64_t *>(base + idsAt), true, false};
+    check(cudaMemcpyAsync(base + idsAt, ids.data(), ids.size() * sizeof(int64_t),
+                          cudaMemcpyHostToDevice, x.stream),
+          "uploading the token ids");
+    struct SyncMode {
+      bool &flag, saved;
+      ~SyncMode() { flag = saved; }
+    } restore{x.sync, x.sync};
+    x.sync = true;
+    Run r(e, x, sym, mem);
+    for (size_t i = 0; i < e.launches.size(); ++i) {
+      const Launch &l = e.launches[i];
+      r.at = static_cast<int64_t>(i);
+      runLaunch(r, l, i, x, x.vocab, ids);
+      for (int64_t out : l.outputs) {
+        std::string what = "the output of launch #" + std::to_string(i);
+        enqueueNonfinite(x, r.in(out), Tensor::count(r.shape(out)), r.dtype(out), flag, what);
+        unsigned bad = 0;
+        check(cudaMemcpyAsync(&bad, flag, sizeof(bad), cudaMemcpyDeviceToHost, x.stream),
+              "reading the NaN/Inf flag of " + what);
+        check(cudaStreamSynchronize(x.stream), "checking " + what);
+        if (bad)
+          throw RuntimeError("non-finite values (NaN/Inf) first appear in the output of '" +
+                             l.kernel + "'" + (l.layer.empty() ? "" : " in " + l.layer) +
+                             " (launch #" + std::to_string(i) + ", entry " + e.name +
+                             "); check the weights with --check-weights");
+      }
+    }
+    throw RuntimeError("the logits hold NaN/Inf (entry " + e.name +
+                       "), but no launch's output does when the entry runs again "
+                       "launch by launch");
+  }
+
+  Tensor run(const Entry &e, const std::vector<int64_t> &ids, int64_t length,
+             const SessionRun &how) {
+    const EntryInfo &in = info(e);
+    CallShape sym;
+    sym.b = batch;
+    sym.l = length;
+    sym.s = in.readsCache ? cached : 0;
+    checkTokenCount(ids, sym);
+    checkIds(ids, in);
+    if (in.writesCache && sym.s + length > capacity)
+      throw RuntimeError("entry '" + e.name + "' needs " + std::to_string(sym.s + length) +
+                         " positions in the attention caches; this session holds " +
+                         std::to_string(capacity) + " (open it with a larger capacity)");
+    // States: read from buf[cur], written to buf[1 - cur].
+    std::map<int64_t, void *> bound;
+    std::string parity;
+    for (int64_t id : e.inputs) {
+      const Buffer &b = e.buffers[id];
+      if (b.role == "input_ids")
+        continue;
+      auto it = slots.find(b.role);
+      if (it == slots.end())
+        throw RuntimeError("entry '" + e.name + "' reads the state '" + b.role +
+                           "', which this session does not hold (run a prefill first)");
+      slotFor(e, b);  // checks shape and dtype
+      bound[id] = it->second.buf[it->second.cur];
+      parity += char('0' + it->second.cur);
+    }
+    std::vector<StateSlot *> written;
+    for (const EntryOutput &o : e.outputs) {
+      if (o.role == "logits")
+        continue;
+      StateSlot &s = slotFor(e, e.buffers[o.buffer]);
+      bound[o.buffer] = s.buf[1 - s.cur];
+      parity += char('0' + (1 - s.cur));
+      written.push_back(&s);
+    }
+    Work &w = work(e, in, sym);
+    check(cudaMemcpyAsync(w.ids, ids.data(), ids.size() * sizeof(int64_t),
+                          cudaMemcpyHostToDevice, x.stream),
+          "uploading the token ids");
+    RunMemory mem{w.arena, &w.plan, bound, w.ids, x.sync, false};
+    bool graphable = how.graph && x.graphs && !in.readsCache && !in.writesCache &&
+                     !in.arenaDependsOnCache;
+    auto g = w.graphs.find(parity);
+    std::string mode = "eagerly";
+    if (graphable && g != w.graphs.end()) {
+      check(cudaGraphLaunch(g->second, x.stream), "launching the CUDA graph of entry '" +
+                                                      e.name + "'");
+      ++replays;
+      mode = "as a CUDA graph replay";
+    } else if (graphable && w.eagerRuns > 0) {
+      // Captured once its launches have run eagerly (checked), replayed
+      // from now on with the same buffers.
+      mem.poison = false;
+      mem.capturing = true;
+      check(cudaStreamBeginCapture(x.stream, cudaStreamCaptureModeThreadLocal),
+            "beginning the CUDA graph capture of entry '" + e.name + "'");
+      cudaGraph_t graph = nullptr;
+      try {
+        enqueue(e, sym, mem, ids, in, w.flag);
+      } catch (...) {
+        cudaStreamEndCapture(x.stream, &graph);
+        if (graph)
+          cudaGraphDestroy(graph);
+        throw;
+      }
+      check(cudaStreamEndCapture(x.stream, &graph),
+            "ending the CUDA graph capture of entry '" + e.name + "'");
+      cudaGraphExec_t exec = nullptr;
+      cudaError_t made = cudaGraphInstantiate(&exec, graph, 0);
+      cudaGraphDestroy(graph);
+      check(made, "instantiating the CUDA graph of entry '" + e.name + "'");
+      w.graphs[parity] = exec;
+      ++captured;
+      check(cudaGraphLaunch(exec, x.stream),
+            "launching the CUDA graph of entry '" + e.name + "'");
+      ++replays;
+      mode = "as a CUDA graph replay";
+    } else {
+      enqueue(e, sym, mem, ids, in, w.flag);
+      ++w.eagerRuns;
+    }
+
+    // Logits (all positions, or each sequence's last) and the flag back.
+    std::vector<int64_t> ls = sym.shapeOf(e.buffers[in.logits]);
+    int64_t vocab = ls.back();
+    int64_t positions = Tensor::count(ls) / (batch * vocab);
+    const std::string &dt = e.buffers[in.logits].dtype;
+    size_t es = elemSize(dt);
+    Tensor logits;
+    logits.shape = {batch, how.lastOnly ? 1 : positions, vocab};
+    logits.data.resize(Tensor::count(logits.shape));
+    std::vector<unsigned char> bytes(logits.data.size() * es);
+    void *host = dt == "f32" ? static_cast<void *>(logits.data.data()) : bytes.data();
+    const char *src = w.arena + w.plan.offset[in.logits];
+    if (how.lastOnly)
+      check(cudaMemcpy2DAsync(host, vocab * es, src + (positions - 1) * vocab * es,
+                              positions * vocab * es, vocab * es, batch,
+                              cudaMemcpyDeviceToHost, x.stream),
+            "copying the last logits of entry '" + e.name + "' to the host");
+    else
+      check(cudaMemcpyAsync(host, src, logits.data.size() * es, cudaMemcpyDeviceToHost,
+                            x.stream),
+            "copying the logits of entry '" + e.name + "' to the host");
+    unsigned bad = 0;
+    check(cudaMemcpyAsync(&bad, w.flag, sizeof(bad), cudaMemcpyDeviceToHost, x.stream),
+          "reading the NaN/Inf flag of entry '" + e.name + "'");
+    check(cudaStreamSynchronize(x.stream),
+          "running entry '" + e.name + "' " + mode + " (batch " + std::to_string(batch) +
+              ", length " + std::to_string(length) + ")");
+    if (dt != "f32")
+      decode(bytes.data(), static_cast<int64_t>(logits.data.size()), dt, logits.data.data());
+    bool finite = !bad;
+    for (float v : logits.data)
+      finite &= std::isfinite(v);
+    if (!finite)
+      diagnose(e, sym, bound, ids, in);
+    for (StateSlot *s : written)
+      s->cur = 1 - s->cur;
+    if (in.writesCache)
+      cached = sym.s + length;
+    return logits;
+  }
+};
+
+CudaSession::CudaSession(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+CudaSession::~CudaSession() = default;
+int64_t CudaSession::batch() const { return impl->batch; }
+int64_t CudaSession::capacity() const { return impl->capacity; }
+int64_t CudaSession::cached() const { return impl->cached; }
+int64_t CudaSession::graphsCaptured() const { return impl->captured; }
+int64_t CudaSession::graphReplays() const { return impl->replays; }
+
+Tensor CudaSession::run(const Entry &entry, const std::vector<int64_t> &ids,
+                        int64_t length, const SessionRun &how) {
+  return impl->run(entry, ids, length, how);
+}
+
+void CudaSession::copyRow(int64_t row, const CudaSession &single) {
+  Impl &x = *impl;
+  const Impl &src = *single.impl;
+  if (row < 0 || row >= x.batch)
+    throw RuntimeError("copyRow: row " + std::to_string(row) + " of a batch of " +
+                       std::to_string(x.batch));
+  if (src.batch != 1)
+    throw RuntimeError("copyRow: the source session has batch " + std::to_string(src.batch));
+  bool anyCache = false;
+  for (const auto &[name, s] : src.slots)
+    anyCache |= s.cache;
+  if (anyCache) {
+    if (row > 0 && x.cached != src.cached)
+      throw RuntimeError("sequence " + std::to_string(row) + " holds " +
+                         std::to_string(src.cached) + " cached positions, the batch " +
+                         std::to_string(x.cached) + " (attention caches grow with the "
+                         "prompt): batch prompts of one length for models with "
+                         "attention layers");
+    if (src.cached > x.capacity)
+      throw RuntimeError("copyRow: " + std::to_string(src.cached) +
+                         " cached positions do not fit a capacity of " +
+                         std::to_string(x.capacity));
+    x.cached = src.cached;
+  }
+  for (const auto &[name, s] : src.slots) {
+    auto it = x.slots.find(name);
+    if (it == x.slots.end()) {
+      StateSlot fresh;
+      fresh.dtype = s.dtype;
+      fresh.dims = s.dims;
+      fresh.cache = s.cache;
+      it = x.slots.emplace(name, fresh).first;
+      x.allocate(it->second, name);
+    }
+    StateSlot &d = it->second;
+    if (d.dtype != s.dtype || d.dims != s.dims)
+      throw RuntimeError("copyRow: the state '" + name + "' differs between the sessions");
+    size_t bytes = static_cast<size_t>(s.rowElems(src.cached)) * elemSize(s.dtype);
+    check(cudaMemcpyAsync(static_cast<char *>(d.buf[d.cur]) + row * bytes, s.buf[s.cur],
+                          bytes, cudaMemcpyDeviceToDevice, x.x.stream),
+          "copying the state '" + name + "' into row " + std::to_string(row));
+  }
+  check(cudaStreamSynchronize(x.x.stream), "copying states into row " + std::to_string(row));
+}
+
+void CudaSession::setStates(const Entry &entry, const std::map<std::string, Tensor> &states) {
+  Impl &x = *impl;
+  CallShape sym;
+  sym.b = x.batch;
+  sym.s = cacheLength(entry, states);
+  if (sym.s > x.capacity)
+    throw RuntimeError("the states hold " + std::to_string(sym.s) +
+                       " cached positions; this session holds " +
+                       std::to_string(x.capacity));
+  for (int64_t id : entry.inputs) {
+    const Buffer &b = entry.buffers[id];
+    if (b.role == "input_ids")
+      continue;
+    if (b.dtype != "f32")
+      throw RuntimeError("plan entry '" + entry.name + "': state '" + b.role + "' is " +
+                         b.dtype + "; the CUDA kernels keep it in f32 (numerics policy)");
+    const Tensor &t = requireState(entry, b, states, sym);
+    StateSlot &s = x.slotFor(entry, b);
+    std::vector<unsigned char> bytes = encode(t.data.data(), t.numel(), s.dtype);
+    check(cudaMemcpyAsync(s.buf[s.cur], bytes.data(), bytes.size(), cudaMemcpyHostToDevice,
+                          x.x.stream),
+          "uploading the state '" + b.role + "'");
+    check(cudaStreamSynchronize(x.x.stream), "uploading the state '" + b.role + "'");
+  }
+  x.cached = sym.s;
+}
+
+std::map<std::string, Tensor> CudaSession::states(const std::vector<std::string> &names) const {
+  const Impl &x = *impl;
+  std::map<std::string, Tensor> out;
+  for (const std::string &name : names) {
+    auto it = x.slots.find(name);
+    if (it == x.slots.end())
+      throw RuntimeError("the session holds no state '" + name + "'");
+    const StateSlot &s = it->second;
+    Tensor t;
+    t.shape = {x.batch};
+    for (int64_t d : s.dims)
+      t.shape.push_back(d < 0 ? x.cached : d);
+    t.data.resize(t.numel());
+    std::vector<unsigned char> bytes(t.data.size() * elemSize(s.dtype));
+    check(cudaMemcpyAsync(bytes.data(), s.buf[s.cur], bytes.size(), cudaMemcpyDeviceToHost,
+                          x.x.stream),
+          "copying the state '" + name + "' to the host");
+    check(cudaStreamSynchronize(x.x.stream), "copying the state '" + name + "' to the host");
+    decode(bytes.data(), t.numel(), s.dtype, t.data.data());
+    out[name] = std::move(t);
+  }
+  return out;
+}
+
+std::unique_ptr<CudaSession> CudaExecutor::openSession(int64_t batch, int64_t capacity) {
+  if (batch < 1 || capacity < 0)
+    throw RuntimeError("a session needs batch >= 1 and capacity >= 0, got " +
+                       std::to_string(batch) + " and " + std::to_string(capacity));
+  return std::unique_ptr<CudaSession>(
+      new CudaSession(std::make_unique<CudaSession::Impl>(*impl, batch, capacity)));
+}
+
+void CudaExecutor::setVocab(int64_t v) { impl->vocab = v; }
+void CudaExecutor::setSynchronous(bool on) { impl->sync = on; }
+bool CudaExecutor::synchronous() const { return impl->sync; }
+
 RunResult CudaExecutor::run(const Entry &entry, const std::vector<int64_t> &ids,
                             int64_t batch, int64_t length,
                             const std::map<std::string, Tensor> &states) {
   CallShape sym;
   sym.b = batch;
   sym.l = length;
+  sym.s = cacheLength(entry, states);
   checkTokenCount(ids, sym);
-  Run r(entry, *impl, sym);
-  for (int64_t id : entry.inputs) {
-    const Buffer &b = entry.buffers[id];
-    if (b.role == "input_ids") {
-      r.slots[id].shape = r.shapeOf(id);
-      r.slots[id].ready = true;  // read by the embedding from `ids`
-      continue;
-    }
-    r.requireF32(id, "state '" + b.role + "'");
-    r.bindHost(id, requireState(entry, b, states, sym).data.data(),
-               "state '" + b.role + "'");
-  }
-  for (size_t i = 0; i < entry.launches.size(); ++i)
-    runLaunch(r, entry.launches[i], i, *impl, vocab, ids);
-  check(cudaDeviceSynchronize(), "finishing entry '" + entry.name + "'");
-
-  return collectOutputs(entry, [&](int64_t id) { return r.take(id); });
+  // A session of this batch size holds the states for the call: uploaded,
+  // run, copied back.
+  std::unique_ptr<CudaSession> &session = impl->scratch[batch];
+  if (!session)
+    session = openSession(batch, sym.s + length);
+  session->impl->reserve(sym.s + length);
+  session->setStates(entry, states);
+  RunResult result;
+  result.logits = session->run(entry, ids, length);
+  std::vector<std::string> names;
+  for (const EntryOutput &o : entry.outputs)
+    if (o.role != "logits")
+      names.push_back(o.role);
+  result.states = session->states(names);
+  return result;
 }
 
 } // namespace ssdc::rt
