@@ -15,7 +15,9 @@
 #include "runtime/core/CallShape.h"
 #include "runtime/core/Error.h"
 #include "runtime/cuda/Arena.h"
+#include "runtime/cuda/LaunchAttention.h"
 #include "runtime/cuda/LtGemm.h"
+#include "runtime/cuda/Nvrtc.h"
 
 #include "ssdc/cuda_kernels.h"
 #include "ssdc/cuda_params.h"
@@ -216,15 +218,9 @@ CudaExecutor::CudaExecutor(const std::string &fatbinPath,
     throw RuntimeError("--device cuda: no CUDA device found");
   check(cudaSetDevice(0), "cudaSetDevice(0)");
   check(cudaFree(nullptr), "creating the CUDA context");
-  std::ifstream in(fatbinPath, std::ios::binary);
-  if (!in)
-    throw RuntimeError(fatbinPath + ": cannot read the CUDA kernels (was the artifact "
-                       "compiled with --target cuda where nvcc was found?)");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string image = ss.str();
-  check(driver().cuModuleLoadData(&impl->module, image.data()),
-        "cuModuleLoadData(" + fatbinPath + ")");
+  // kernels.fatbin; where it is missing or has no code for this GPU, the
+  // artifact's kernels.cu through NVRTC (runtime/cuda/Nvrtc.cpp, cached).
+  impl->module = loadKernelModule(fatbinPath);
   check(driver().cuModuleLoadData(&impl->runtimeModule, kRuntimeKernelsFatbin),
         "cuModuleLoadData(the runtime's own kernels, RuntimeKernels.cu)");
   check(driver().cuModuleGetFunction(&impl->nonfinite32, impl->runtimeModule,
@@ -512,6 +508,15 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
   };
   auto inShape = [&](size_t group) { return r.shape(l.inputs[ops.index(group)]); };
 
+  if (op == "ssd.attention") {  // runtime/cuda/LaunchAttention.cpp
+    launchPlanAttention(attrs, ins, outs, {input(0), input(1), input(2), input(3), input(4)},
+                        inShape(0), inShape(1), inShape(2),
+                        ops.index(3) >= 0 ? inShape(3)[1] : 0,
+                        {r.out(l.outputs[0]), r.out(l.outputs[1]), r.out(l.outputs[2])},
+                        [&](const std::string &k) { return x.function(k); }, x.stream,
+                        x.sync && !r.mem.capturing, where + " of entry '" + r.e.name + "'");
+    return;
+  }
   if (op == "ssd.embedding") {
     const void *table = r.in(l.inputs[0]);
     std::vector<int64_t> t = r.shape(l.inputs[0]);

@@ -8,13 +8,14 @@
 //                         keys/values the cache kernel wrote. Online softmax
 //                         (running max and sum per row, FlashAttention's
 //                         recurrence), fp32 throughout.
-//                         Launch: kAttnThreads threads; one block per (batch,
-//                         kv head, tile of kAttnRows query rows), a row being
+//                         Launch: AttentionParams::kThreads threads; one block
+//                         per (batch, kv head, tile of kRows query rows), a row being
 //                         one (position, query head of the kv head's group),
 //                         so the G = hq/hk heads that share a kv head read
 //                         each K/V tile once (decode: the group's G heads fill
-//                         one tile); attentionSharedBytes(D, DV) of dynamic
-//                         shared memory.
+//                         one tile); dynamic shared memory as cuda_params.h
+//                         gives it (its layout is below; LaunchAttention.cpp
+//                         computes the same).
 //
 // RoPE angles are pos·theta^(-2i/rot) in double and the rotation is done in
 // double before rounding (as the CPU executor and the float64 reference do:
@@ -26,10 +27,6 @@
 
 namespace ssdc {
 namespace cuda {
-
-constexpr int kAttnRows = 16;     ///< query rows per block
-constexpr int kAttnKeys = 32;     ///< keys per shared-memory tile
-constexpr int kAttnThreads = 128; ///< threads per block
 
 /// Channel c of vector x (headdim channels) after neox RoPE of its first
 /// `rot` channels (pairs i, i + rot/2) at position `pos`.
@@ -77,16 +74,10 @@ __device__ void attentionCacheKernel(const AttentionParams &p) {
   }
 }
 
-/// Dynamic shared memory of attentionKernel<D, DV>, in bytes.
-__host__ __device__ constexpr int attentionSharedBytes(int D, int DV) {
-  return int(sizeof(float)) *
-         (kAttnRows * D + kAttnKeys * (D + 1) + kAttnKeys * DV +
-          kAttnRows * kAttnKeys + 3 * kAttnRows);
-}
-
 template <int D, int DV, typename TQ, typename TC, typename TY>
 __device__ void attentionKernel(const AttentionParams &p) {
-  constexpr int R = kAttnRows, K = kAttnKeys, NT = kAttnThreads;
+  constexpr int R = AttentionParams::kRows, K = AttentionParams::kKeys,
+                NT = AttentionParams::kThreads;
   constexpr int KD = D + 1;  // padded K rows: the score loop reads column c of 32 rows
   constexpr int PER = (R * DV + NT - 1) / NT;  // output elements per thread
   extern __shared__ float smem[];

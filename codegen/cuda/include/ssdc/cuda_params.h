@@ -138,6 +138,12 @@ struct AttentionParams {
   int64_t batch, len, past, qHeads, kvHeads, headdim, vHeaddim, rotaryDim;
   double ropeTheta;
   float scale;  ///< softmax scale (1/sqrt(d) unless the op says otherwise)
+
+  /// The attention kernel's tiling (attention.cuh): query rows per block,
+  /// keys per shared-memory tile, threads per block. Its dynamic shared
+  /// memory is 4·(kRows·d + kKeys·(d + 1) + kKeys·dv + kRows·kKeys + 3·kRows)
+  /// bytes (Q tile, K tile padded by one, V tile, scores, per-row scalars).
+  static constexpr int kRows = 16, kKeys = 32, kThreads = 128;
 };
 
 } // namespace cuda
