@@ -1,0 +1,644 @@
+// The fused chunked SSD forward (schedule `chunked`, fused form): the four
+// chunked stages (dt and cumsum, chunk states, state passing, chunk output)
+// in one kernel, chunks walked in order by one CTA per (batch, head, block
+// of head-dim columns) with the state on chip, so x, dt, B, C are read once
+// and y written once.
+//
+// Per chunk c (rows i, j in the chunk, ℓ = cumulative dt·A·log2(e) from the
+// chunk start, S the state [P, N] entering the chunk):
+//   y_i  = Σ_{j≤i} (C_i·B_j) 2^(ℓ_i−ℓ_j) dt_j x_j + 2^(ℓ_i) C_i·S + D x_i
+//   S'   = 2^(ℓ_last) S + Σ_j x_j ⊗ B_j dt_j 2^(ℓ_last−ℓ_j)
+// with every exponent a difference clamped at <= 0 (common.cuh decay()).
+//
+// Two paths, picked by the storage types:
+//  - bf16 x, B, C (any dt and y type): wgmma (sm_90a) with fp32
+//    accumulators. Q/64 warpgroups; warpgroup w owns chunk rows
+//    [64w, 64w+64) of C·Bᵀ and y, and n-blocks w, w+Q/64, ... of the state,
+//    kept transposed (Sᵀ [N, PB]) in fp32 registers. x, B, C tiles arrive by
+//    cp.async into 128-byte (64-byte for 32-wide x) swizzled shared memory,
+//    two stages deep. The masked, decayed C·Bᵀ goes from the accumulators
+//    straight into the A registers of the diagonal product; Sᵀ is rounded to
+//    bf16 once per chunk for C·S. Cumsums fp32 within a chunk (the error
+//    at Q = 128 is measured in tools/gpu_bench, docs/perf/gpu_ssd.md).
+//  - otherwise (fp32): a SIMT loop in 32-token chunks, cumsums in double,
+//    state in shared memory; for correctness, not speed.
+// Launch: ssdc/ssd_fused_launch.h (fusedSsdLaunch) gives grid, block and
+// dynamic shared memory; the kernel reads its head-dim block from the grid.
+#ifndef SSDC_CUDA_SSD_FUSED_CUH
+#define SSDC_CUDA_SSD_FUSED_CUH
+
+#include "common.cuh"
+#include "ssdc/ssd_fused_launch.h"
+
+#include <stdint.h>
+#include <type_traits>
+
+namespace ssdc {
+namespace cuda {
+namespace fused {
+
+constexpr float kLog2e = 1.4426950408889634f;
+
+__device__ __forceinline__ float ex2(float v) {
+  float r;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(v));
+  return r;
+}
+/// 2^d for a log2-decay difference d, clamped at <= 0.
+__device__ __forceinline__ float decay2(float d) { return ex2(fminf(d, 0.0f)); }
+
+__device__ __forceinline__ uint32_t smemAddr(const void *p) {
+  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
+}
+/// 16 bytes global -> shared; zero-filled when !valid (src is then not read).
+__device__ __forceinline__ void cpAsync16(uint32_t dst, const void *src, bool valid) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src),
+               "r"(valid ? 16 : 0)
+               : "memory");
+}
+__device__ __forceinline__ void cpAsyncCommit() {
+  asm volatile("cp.async.commit_group;\n" ::: "memory");
+}
+template <int N> __device__ __forceinline__ void cpAsyncWait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+/// Generic-proxy shared-memory writes made visible to wgmma (async proxy).
+__device__ __forceinline__ void fenceProxyAsync() {
+  asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+__device__ __forceinline__ void wgmmaFence() {
+  asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ void wgmmaCommit() {
+  asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+}
+template <int N> __device__ __forceinline__ void wgmmaWait() {
+  asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
+}
+/// Barrier over the 128 threads of warpgroup `wg` (ids 1.. ; 0 is __syncthreads).
+__device__ __forceinline__ void wgBarrier(int wg) {
+  asm volatile("bar.sync %0, 128;\n" ::"r"(wg + 1) : "memory");
+}
+
+/// Byte offset inside a region of rows of `RB` bytes (128 or 64) with the
+/// matching wgmma swizzle: 16-byte chunk index XOR address bits 7.. (the
+/// hardware pattern for regions starting on a 1024-byte boundary).
+template <int RB> __device__ __forceinline__ uint32_t swz(uint32_t off) {
+  return RB == 128 ? off ^ (((off >> 7) & 7u) << 4) : off ^ (((off >> 7) & 3u) << 4);
+}
+/// wgmma shared-memory descriptor; swizzle 1 = 128-byte, 2 = 64-byte.
+__device__ __forceinline__ uint64_t smemDesc(uint32_t addr, uint32_t lbo, uint32_t sbo,
+                                             int swizzle) {
+  return uint64_t((addr & 0x3FFFF) >> 4) | (uint64_t((lbo & 0x3FFFF) >> 4) << 16) |
+         (uint64_t((sbo & 0x3FFFF) >> 4) << 32) | (uint64_t(swizzle) << 62);
+}
+__device__ __forceinline__ uint32_t packBf16(float lo, float hi) {
+  __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+  return *reinterpret_cast<uint32_t *>(&v);
+}
+
+/// wgmma.m64nNk16 bf16 x bf16 -> f32. ss: A and B shared-memory descriptors,
+/// TA/TB = 1 for MN-major (transposed) operands; rs: A from registers.
+/// (Operand lists written out by a small generator; one struct per N.)
+template <int N> struct Wgmma;
+template <> struct Wgmma<32> {
+  template <int TA, int TB>
+  static __device__ __forceinline__ void ss(float (&d)[16], uint64_t a, uint64_t b, int scaleD) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %18, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n32k16.f32.bf16.bf16 {"
+                 "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15}, "
+                 "%16, %17, p, 1, 1, %19, %20;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
+                 : "l"(a), "l"(b), "r"(scaleD), "n"(TA), "n"(TB));
+  }
+  template <int TB>
+  static __device__ __forceinline__ void rs(float (&d)[16], const uint32_t (&a)[4], uint64_t b,
+                                            int scaleD) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %21, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n32k16.f32.bf16.bf16 {"
+                 "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15}, "
+                 "{%16, %17, %18, %19}, %20, p, 1, 1, %22;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b), "r"(scaleD), "n"(TB));
+  }
+};
+template <> struct Wgmma<64> {
+  template <int TA, int TB>
+  static __device__ __forceinline__ void ss(float (&d)[32], uint64_t a, uint64_t b, int scaleD) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {"
+                 "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+                 "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
+                 "%32, %33, p, 1, 1, %35, %36;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+                   "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+                 : "l"(a), "l"(b), "r"(scaleD), "n"(TA), "n"(TB));
+  }
+  template <int TB>
+  static __device__ __forceinline__ void rs(float (&d)[32], const uint32_t (&a)[4], uint64_t b,
+                                            int scaleD) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %37, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {"
+                 "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+                 "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
+                 "{%32, %33, %34, %35}, %36, p, 1, 1, %38;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+                   "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b), "r"(scaleD), "n"(TB));
+  }
+};
+template <> struct Wgmma<128> {
+  template <int TA, int TB>
+  static __device__ __forceinline__ void ss(float (&d)[64], uint64_t a, uint64_t b, int scaleD) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {"
+                 "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+                 "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
+                 "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
+                 "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
+                 "%64, %65, p, 1, 1, %67, %68;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+                   "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+                   "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+                   "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+                   "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+                   "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+                 : "l"(a), "l"(b), "r"(scaleD), "n"(TA), "n"(TB));
+  }
+  template <int TB>
+  static __device__ __forceinline__ void rs(float (&d)[64], const uint32_t (&a)[4], uint64_t b,
+                                            int scaleD) {
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {"
+                 "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15,"
+                 "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31,"
+                 "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47,"
+                 "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
+                 "{%64, %65, %66, %67}, %68, p, 1, 1, %70;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+                   "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+                   "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+                   "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+                   "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+                   "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+                   "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b), "r"(scaleD), "n"(TB));
+  }
+};
+
+template <typename T> __device__ __forceinline__ void storePair(T *dst, float a, float b) {
+  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+    *reinterpret_cast<__nv_bfloat162 *>(dst) = __floats2bfloat162_rn(a, b);
+  } else {
+    dst[0] = T(a);
+    dst[1] = T(b);
+  }
+}
+
+/// The tensor-core path. PB: head-dim columns per CTA (32 or 64).
+template <int Q, int P, int N, int PB, typename TDT, typename TY>
+__device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
+  static_assert(Q == 64 || Q == 128, "fused SSD (bf16): Q must be 64 or 128");
+  static_assert(N == 64 || N == 128, "fused SSD (bf16): N must be 64 or 128");
+  static_assert(PB == 32 || PB == 64, "fused SSD (bf16): head-dim block 32 or 64");
+  static_assert(P % PB == 0, "fused SSD (bf16): PB must divide P");
+  constexpr int NWG = Q / 64;           // warpgroups
+  constexpr int THREADS = NWG * 128;
+  constexpr int RB = PB * 2;            // bytes per row of the x, x·w and Sᵀ tiles
+  constexpr int SWX = RB == 128 ? 1 : 2;
+  constexpr int NBLK = N / 64;          // 64-wide n blocks of B and C (128-byte rows)
+  constexpr int SNB = (NBLK + NWG - 1) / NWG;  // state n-blocks per warpgroup
+  constexpr FusedTcSmem lay{Q, PB, N};
+  constexpr uint32_t kStage = uint32_t(lay.stage()), kXTile = uint32_t(lay.xTile());
+  constexpr uint32_t kBTile = uint32_t(lay.bTile()), kXw = uint32_t(lay.xw());
+  constexpr uint32_t kSt = uint32_t(lay.st()), kFloats = uint32_t(lay.floats());
+
+  const __nv_bfloat16 *xIn = static_cast<const __nv_bfloat16 *>(p.x);
+  const __nv_bfloat16 *Bin = static_cast<const __nv_bfloat16 *>(p.B);
+  const __nv_bfloat16 *Cin = static_cast<const __nv_bfloat16 *>(p.C);
+  const TDT *dtIn = static_cast<const TDT *>(p.dt);
+  TY *yOut = static_cast<TY *>(p.y);
+
+  extern __shared__ unsigned char fusedSmemRaw[];
+  unsigned char *smem = reinterpret_cast<unsigned char *>(
+      (reinterpret_cast<uintptr_t>(fusedSmemRaw) + 1023) & ~uintptr_t(1023));
+  const uint32_t sbase = smemAddr(smem);
+  float *cumS = reinterpret_cast<float *>(smem + kFloats);
+  float *dtS = cumS + Q;
+  float *sums = dtS + Q;
+
+  const int tid = threadIdx.x, wg = tid >> 7, warp = (tid >> 5) & 3, lane = tid & 31;
+  const int g4 = lane >> 2, t4 = lane & 3;
+  const int64_t H = p.heads, G = p.groups, L = p.len;
+  constexpr int splits = P / PB;
+  const int64_t pblk = blockIdx.x % splits, bh = blockIdx.x / splits;
+  const int64_t b = bh / H, h = bh % H, g = h / (H / G);
+  const int p0 = int(pblk) * PB;
+  const float A2 = p.A[h] * kLog2e;
+  const float Dh = p.D ? p.D[h] : 0.0f;
+  const int64_t nChunks = (L + Q - 1) / Q;
+
+  // Rows of this thread in the accumulator layout (chunk-local).
+  const int r0 = 64 * wg + 16 * warp + g4, r1 = r0 + 8;
+
+  auto xTile = [&](int s) { return sbase + s * kStage; };
+  auto bTile = [&](int s) { return sbase + s * kStage + kXTile; };
+  auto cTile = [&](int s) { return sbase + s * kStage + kXTile + kBTile; };
+  const uint32_t xwTile = sbase + kXw, stTile = sbase + kSt;
+
+  auto loadChunk = [&](int64_t c, int s) {
+    const int64_t t0 = c * Q;
+    const int len = int(L - t0 < Q ? L - t0 : Q);
+    constexpr int XC = RB / 16;  // 16-byte pieces per x row
+    for (int e = tid; e < Q * XC; e += THREADS) {
+      int r = e / XC, k = e % XC;
+      bool ok = r < len;
+      const __nv_bfloat16 *src =
+          xIn + (((b * L + t0 + (ok ? r : 0)) * H + h) * P + p0 + k * 8);
+      cpAsync16(xTile(s) + swz<RB>(uint32_t(r * RB + k * 16)), src, ok);
+    }
+    constexpr int BC = N / 8;  // 16-byte pieces per B row
+    for (int e = tid; e < Q * BC; e += THREADS) {
+      int r = e / BC, k = e % BC;
+      bool ok = r < len;
+      int64_t at = ((b * L + t0 + (ok ? r : 0)) * G + g) * N + k * 8;
+      uint32_t off = uint32_t((k >> 3) * Q * 128) + swz<128>(uint32_t(r * 128 + (k & 7) * 16));
+      cpAsync16(bTile(s) + off, Bin + at, ok);
+      cpAsync16(cTile(s) + off, Cin + at, ok);
+    }
+  };
+
+  // State Sᵀ [N, PB] in registers: warpgroup wg holds n-blocks wg + NWG·k.
+  float accS[SNB][PB / 2];
+#pragma unroll
+  for (int k = 0; k < SNB; ++k)
+#pragma unroll
+    for (int i = 0; i < PB / 2; ++i)
+      accS[k][i] = 0.0f;
+  // Element (n, p) of accumulator slot (k, i): n = 64·nb + row, p = col.
+  auto forState = [&](auto fn) {
+#pragma unroll
+    for (int k = 0; k < SNB; ++k) {
+      const int nb = wg + NWG * k;
+      if (nb < NBLK) {
+#pragma unroll
+        for (int i = 0; i < PB / 2; ++i) {
+          int row = 16 * warp + g4 + ((i & 2) ? 8 : 0);
+          int col = 8 * (i >> 2) + 2 * t4 + (i & 1);
+          fn(k, i, 64 * nb + row, col);
+        }
+      }
+    }
+  };
+  auto writeStateBf16 = [&]() {
+#pragma unroll
+    for (int k = 0; k < SNB; ++k) {
+      const int nb = wg + NWG * k;
+      if (nb < NBLK) {
+#pragma unroll
+        for (int i = 0; i < PB / 2; i += 2) {
+          int n = 64 * nb + 16 * warp + g4 + ((i & 2) ? 8 : 0);
+          int col = 8 * (i >> 2) + 2 * t4;
+          uint32_t v = packBf16(accS[k][i], accS[k][i + 1]);
+          asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(stTile + swz<RB>(uint32_t(n * RB + col * 2))),
+                       "r"(v)
+                       : "memory");
+        }
+      }
+    }
+  };
+  bool hasState = p.initState != nullptr;
+  if (hasState) {
+    const float *init = p.initState + (b * H + h) * int64_t(P) * N;
+    forState([&](int k, int i, int n, int col) { accS[k][i] = init[int64_t(p0 + col) * N + n]; });
+    writeStateBf16();
+  }
+
+  // Raw dt of the chunk in flight, one per thread < Q.
+  float dtRaw = 0.0f;
+  if (nChunks > 0) {
+    if (tid < Q && tid < L)
+      dtRaw = float(dtIn[(b * L + tid) * H + h]);
+    loadChunk(0, 0);
+  }
+  cpAsyncCommit();
+
+  for (int64_t c = 0; c < nChunks; ++c) {
+    const int s = int(c & 1);
+    const int64_t t0 = c * Q;
+    const int len = int(L - t0 < Q ? L - t0 : Q);
+    // dt of this chunk (0 past the end), then prefetch the next chunk.
+    float dtv = 0.0f;
+    if (tid < len)
+      dtv = processDt(dtRaw, p.dtBias, h, p.dtSoftplus, p.dtMin, p.dtMax);
+    if (c + 1 < nChunks) {
+      const int64_t tn = t0 + Q + tid;
+      if (tid < Q && tn < L)
+        dtRaw = float(dtIn[(b * L + tn) * H + h]);
+      loadChunk(c + 1, s ^ 1);
+    }
+    cpAsyncCommit();
+    // Inclusive scan of dt·A·log2(e) within each warp; warp totals to smem.
+    float run = dtv * A2;
+    if (tid < Q) {
+#pragma unroll
+      for (int o = 1; o < 32; o <<= 1) {
+        float v = __shfl_up_sync(0xffffffffu, run, o);
+        if (lane >= o)
+          run += v;
+      }
+      if (lane == 31)
+        sums[tid >> 5] = run;
+    }
+    cpAsyncWait<1>();
+    fenceProxyAsync();
+    __syncthreads();
+    if (tid < Q) {
+      for (int w = 0; w < (tid >> 5); ++w)
+        run += sums[w];
+      cumS[tid] = run;
+      dtS[tid] = dtv;
+    }
+    __syncthreads();
+
+    // C·Bᵀ for this warpgroup's 64 rows (all Q columns), K = N.
+    float accCB[Q / 2];
+    float accY[PB / 2];
+    wgmmaFence();
+#pragma unroll
+    for (int kk = 0; kk < N / 16; ++kk) {
+      uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
+      uint64_t da = smemDesc(cTile(s) + blk + uint32_t(wg * 64 * 128) + kOff, 16, 1024, 1);
+      uint64_t db = smemDesc(bTile(s) + blk + kOff, 16, 1024, 1);
+      Wgmma<Q>::template ss<0, 0>(accCB, da, db, kk > 0);
+    }
+    wgmmaCommit();
+    // C·S (state entering the chunk), K = N; Sᵀ bf16 [N][PB] is N-major B.
+    if (hasState) {
+#pragma unroll
+      for (int kk = 0; kk < N / 16; ++kk) {
+        uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
+        uint64_t da = smemDesc(cTile(s) + blk + uint32_t(wg * 64 * 128) + kOff, 16, 1024, 1);
+        uint64_t db = smemDesc(stTile + uint32_t(kk * 16 * RB), uint32_t(N * RB), 8 * RB, SWX);
+        Wgmma<PB>::template ss<0, 1>(accY, da, db, kk > 0);
+      }
+      wgmmaCommit();
+    }
+    wgmmaWait<0>();
+
+    const float cum0 = cumS[r0], cum1 = cumS[r1];
+    if (hasState) {
+      const float e0 = decay2(cum0), e1 = decay2(cum1);
+#pragma unroll
+      for (int i = 0; i < PB / 2; ++i)
+        accY[i] *= (i & 2) ? e1 : e0;
+    } else {
+#pragma unroll
+      for (int i = 0; i < PB / 2; ++i)
+        accY[i] = 0.0f;
+    }
+    // L[i][j] = (C_i·B_j) 2^(ℓ_i−ℓ_j) dt_j for j <= i, as bf16 A fragments.
+    uint32_t aL[Q / 16][4];
+#pragma unroll
+    for (int kk = 0; kk < Q / 16; ++kk) {
+#pragma unroll
+      for (int r = 0; r < 4; ++r) {
+        const int idx = 8 * kk + 2 * r;  // accumulator index of the pair
+        const int row = (idx & 2) ? r1 : r0;
+        const float cr = (idx & 2) ? cum1 : cum0;
+        const int j = 8 * (idx >> 2) + 2 * t4;
+        float v0 = j <= row ? accCB[idx] * decay2(cr - cumS[j]) * dtS[j] : 0.0f;
+        float v1 = j + 1 <= row ? accCB[idx + 1] * decay2(cr - cumS[j + 1]) * dtS[j + 1] : 0.0f;
+        aL[kk][r] = packBf16(v0, v1);
+      }
+    }
+    // Diagonal block: y += L · x, K = chunk rows j; x [j][p] is N-major B.
+    wgmmaFence();
+#pragma unroll
+    for (int kk = 0; kk < Q / 16; ++kk) {
+      uint64_t db = smemDesc(xTile(s) + uint32_t(kk * 16 * RB), uint32_t(Q * RB), 8 * RB, SWX);
+      Wgmma<PB>::template rs<1>(accY, aL[kk], db, 1);
+    }
+    wgmmaCommit();
+
+    // Meanwhile: x·w for the state update, w_j = dt_j 2^(ℓ_last−ℓ_j).
+    const float cumLast = cumS[Q - 1];
+    {
+      constexpr int XC = RB / 16;
+      for (int e = tid; e < Q * XC; e += THREADS) {
+        int r = e / XC, k = e % XC;
+        const float w = dtS[r] * decay2(cumLast - cumS[r]);
+        uint32_t off = swz<RB>(uint32_t(r * RB + k * 16));
+        uint4 v = *reinterpret_cast<const uint4 *>(smem + s * kStage + off);
+        __nv_bfloat162 *pv = reinterpret_cast<__nv_bfloat162 *>(&v);
+#pragma unroll
+        for (int q = 0; q < 4; ++q) {
+          float2 f = __bfloat1622float2(pv[q]);
+          pv[q] = __floats2bfloat162_rn(f.x * w, f.y * w);
+        }
+        *reinterpret_cast<uint4 *>(smem + kXw + off) = v;
+      }
+    }
+    fenceProxyAsync();
+    wgmmaWait<0>();
+
+    // y = accY + D x for the rows inside the sequence.
+    {
+      const unsigned char *xs = smem + s * kStage;
+#pragma unroll
+      for (int i = 0; i < PB / 2; i += 2) {
+        const int row = (i & 2) ? r1 : r0;
+        const int col = 8 * (i >> 2) + 2 * t4;
+        if (row < len) {
+          __nv_bfloat162 xv =
+              *reinterpret_cast<const __nv_bfloat162 *>(xs + swz<RB>(uint32_t(row * RB + col * 2)));
+          float2 xf = __bfloat1622float2(xv);
+          TY *dst = yOut + ((b * L + t0 + row) * H + h) * P + p0 + col;
+          storePair(dst, accY[i] + Dh * xf.x, accY[i + 1] + Dh * xf.y);
+        }
+      }
+    }
+    __syncthreads();  // x·w complete; every warpgroup done reading Sᵀ
+
+    // State: Sᵀ = 2^(ℓ_last) Sᵀ + Bᵀ (x·w), M = n (64 per block), K = j.
+    {
+      const float eLast = decay2(cumLast);
+#pragma unroll
+      for (int k = 0; k < SNB; ++k)
+#pragma unroll
+        for (int i = 0; i < PB / 2; ++i)
+          accS[k][i] *= eLast;
+      wgmmaFence();
+#pragma unroll
+      for (int k = 0; k < SNB; ++k) {
+        const int nb = wg + NWG * k;
+        if (nb < NBLK) {
+#pragma unroll
+          for (int kk = 0; kk < Q / 16; ++kk) {
+            uint64_t da = smemDesc(bTile(s) + uint32_t(nb * Q * 128 + kk * 16 * 128),
+                                   uint32_t(Q * 128), 1024, 1);
+            uint64_t db = smemDesc(xwTile + uint32_t(kk * 16 * RB), uint32_t(Q * RB), 8 * RB, SWX);
+            Wgmma<PB>::template ss<1, 1>(accS[k], da, db, 1);
+          }
+        }
+      }
+      wgmmaCommit();
+      wgmmaWait<0>();
+    }
+    writeStateBf16();
+    hasState = true;
+    fenceProxyAsync();
+    __syncthreads();  // Sᵀ written; stage s and x·w free
+  }
+
+  float *fin = p.finalState + (b * H + h) * int64_t(P) * N;
+  forState([&](int k, int i, int n, int col) { fin[int64_t(p0 + col) * N + n] = accS[k][i]; });
+}
+
+/// The SIMT path (fp32 or mixed storage): 32-token chunks, cumulative log
+/// decays in double (differences of running sums, as ssm_quadratic.cuh),
+/// the state [PB, N] in shared memory. PB: head-dim columns per CTA.
+template <int P, int N, int PB, typename TX, typename TDT, typename TB, typename TY>
+__device__ __forceinline__ void simtKernel(const SsmParams &p) {
+  constexpr int T = kFusedSimtChunk, THREADS = kFusedSimtThreads, SP = N + 1;
+  extern __shared__ __align__(16) unsigned char fusedSmemRaw[];
+  double *cum = reinterpret_cast<double *>(fusedSmemRaw);  // [T]
+  float *xs = reinterpret_cast<float *>(cum + T);           // [T][PB]
+  float *Bs = xs + T * PB;                                  // [T][N+1]
+  float *Cs = Bs + T * SP;                                  // [T][N+1]
+  float *S = Cs + T * SP;                                   // [PB][N+1]
+  float *Lm = S + PB * SP;                                  // [T][T+1]
+  float *dts = Lm + T * (T + 1);                            // [T]
+  float *ws = dts + T;                                      // [T]
+
+  const TX *xIn = static_cast<const TX *>(p.x);
+  const TDT *dtIn = static_cast<const TDT *>(p.dt);
+  const TB *Bin = static_cast<const TB *>(p.B), *Cin = static_cast<const TB *>(p.C);
+  TY *yOut = static_cast<TY *>(p.y);
+  const int tid = threadIdx.x;
+  const int64_t H = p.heads, G = p.groups, L = p.len;
+  constexpr int splits = P / PB;
+  const int64_t pblk = blockIdx.x % splits, bh = blockIdx.x / splits;
+  const int64_t b = bh / H, h = bh % H, g = h / (H / G);
+  const int p0 = int(pblk) * PB;
+  const double A = p.A[h];
+  const float Dh = p.D ? p.D[h] : 0.0f;
+
+  for (int e = tid; e < PB * N; e += THREADS) {
+    int pi = e / N, n = e % N;
+    S[pi * SP + n] = p.initState ? p.initState[((b * H + h) * P + p0 + pi) * N + n] : 0.0f;
+  }
+  for (int64_t t0 = 0; t0 < L; t0 += T) {
+    const int len = int(L - t0 < T ? L - t0 : T);
+    __syncthreads();  // previous chunk done with the tiles
+    for (int e = tid; e < T * PB; e += THREADS) {
+      int r = e / PB, pi = e % PB;
+      xs[e] = r < len ? float(xIn[((b * L + t0 + r) * H + h) * P + p0 + pi]) : 0.0f;
+    }
+    for (int e = tid; e < T * N; e += THREADS) {
+      int r = e / N, n = e % N;
+      int64_t at = ((b * L + t0 + r) * G + g) * N + n;
+      Bs[r * SP + n] = r < len ? float(Bin[at]) : 0.0f;
+      Cs[r * SP + n] = r < len ? float(Cin[at]) : 0.0f;
+    }
+    if (tid < T)
+      dts[tid] = tid < len ? processDt(float(dtIn[(b * L + t0 + tid) * H + h]), p.dtBias, h,
+                                       p.dtSoftplus, p.dtMin, p.dtMax)
+                           : 0.0f;
+    __syncthreads();
+    if (tid < 32) {  // inclusive scan of dt·A in double (T == 32: one warp)
+      double run = double(dts[tid]) * A;
+#pragma unroll
+      for (int o = 1; o < 32; o <<= 1) {
+        double v = __shfl_up_sync(0xffffffffu, run, o);
+        if (tid >= o)
+          run += v;
+      }
+      cum[tid] = run;
+      double last = __shfl_sync(0xffffffffu, run, 31);
+      ws[tid] = dts[tid] * decay(float(last - run));
+    }
+    __syncthreads();
+    for (int e = tid; e < T * T; e += THREADS) {
+      int i = e / T, j = e % T;
+      float v = 0.0f;
+      if (j <= i) {
+        float dot = 0.0f;
+        for (int n = 0; n < N; ++n)
+          dot += Cs[i * SP + n] * Bs[j * SP + n];
+        v = dot * decay(float(cum[i] - cum[j])) * dts[j];
+      }
+      Lm[i * (T + 1) + j] = v;
+    }
+    __syncthreads();
+    for (int e = tid; e < T * PB; e += THREADS) {
+      int i = e / PB, pi = e % PB;
+      if (i >= len)
+        continue;
+      float acc = 0.0f;
+      for (int j = 0; j <= i; ++j)
+        acc += Lm[i * (T + 1) + j] * xs[j * PB + pi];
+      float cs = 0.0f;
+      for (int n = 0; n < N; ++n)
+        cs += Cs[i * SP + n] * S[pi * SP + n];
+      acc += decay(float(cum[i])) * cs + Dh * xs[i * PB + pi];
+      yOut[((b * L + t0 + i) * H + h) * P + p0 + pi] = TY(acc);
+    }
+    __syncthreads();
+    const float eLast = decay(float(cum[T - 1]));
+    for (int e = tid; e < PB * N; e += THREADS) {
+      int pi = e / N, n = e % N;
+      float s = eLast * S[pi * SP + n];
+      for (int j = 0; j < T; ++j)
+        s += xs[j * PB + pi] * ws[j] * Bs[j * SP + n];
+      S[pi * SP + n] = s;
+    }
+  }
+  __syncthreads();
+  for (int e = tid; e < PB * N; e += THREADS) {
+    int pi = e / N, n = e % N;
+    p.finalState[((b * H + h) * P + p0 + pi) * N + n] = S[pi * SP + n];
+  }
+}
+
+} // namespace fused
+
+/// The fused chunked SSD forward over SsmParams (same semantics as
+/// ssmRecurrentKernel/ssmQuadraticKernel). Q: chunk, P: head dim, N: state
+/// dim, all compile-time. bf16 x and B/C take the wgmma path (sm_90a), any
+/// other storage types the SIMT fp32 path. Launch with fusedSsdLaunch().
+template <int Q, int P, int N, typename TX, typename TDT, typename TB, typename TY>
+__device__ void ssmChunkedFusedKernel(const SsmParams &p) {
+  constexpr bool tensorCores =
+      std::is_same_v<TX, __nv_bfloat16> && std::is_same_v<TB, __nv_bfloat16>;
+  if constexpr (tensorCores) {
+#if !defined(__CUDA_ARCH__) || defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    if constexpr (P == 32) {
+      fused::tensorCoreKernel<Q, P, N, 32, TDT, TY>(p);
+    } else {
+      if (int64_t(gridDim.x) == p.batch * p.heads * (P / 32))
+        fused::tensorCoreKernel<Q, P, N, 32, TDT, TY>(p);
+      else
+        fused::tensorCoreKernel<Q, P, N, 64, TDT, TY>(p);
+    }
+#else
+    __trap();  // the bf16 path needs sm_90a (wgmma)
+#endif
+  } else {
+    fused::simtKernel<P, N, (P < 64 ? P : 64), TX, TDT, TB, TY>(p);
+  }
+}
+
+} // namespace cuda
+} // namespace ssdc
+
+#endif // SSDC_CUDA_SSD_FUSED_CUH

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The one command the GPU machine runs for the fused SSD benchmark: build
+# tools/gpu_bench/ssd_lib.cu into a shared library, run bench_ssd.py (checks
+# vs float64, then timings of ours and the peers in one process) and leave the
+# log, JSON and plot in $OUT (or ./gpu-bench-out when $OUT is unset).
+# Needs the peers unpacked under .carry/h1/peers and peer_bench.py in .carry/h1
+# (tools/gpu_bench/README.md says how), carried with the call.
+# Usage: tools/gpu_bench/run_ssd.sh [bench_ssd.py options, e.g. --quick --no-timing]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT="${OUT:-$PWD/gpu-bench-out}"
+mkdir -p "$OUT" build-h1-gpu
+export PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv,noheader | tee "$OUT/gpu.txt"
+NVCC="${NVCC:-nvcc}"
+command -v "$NVCC" >/dev/null || NVCC=/usr/local/cuda/bin/nvcc
+t0=$(date +%s)
+"$NVCC" -gencode=arch=compute_90a,code=sm_90a -O3 -std=c++17 --shared -Xcompiler -fPIC \
+  -Xptxas -v -I codegen/cuda/include -I codegen/cuda/templates \
+  tools/gpu_bench/ssd_lib.cu -o build-h1-gpu/libssd.so > "$OUT/build.log" 2>&1 ||
+  { tail -30 "$OUT/build.log"; exit 1; }
+echo "built libssd.so in $(( $(date +%s) - t0 )) s"
+PEERS=()
+[ -d .carry/h1/peers ] && PEERS=(--peers .carry/h1/peers)
+set +e
+python3 tools/gpu_bench/bench_ssd.py --lib build-h1-gpu/libssd.so "${PEERS[@]}" --out "$OUT" "$@" 2>&1 |
+  tee "$OUT/bench.log"
+rc=${PIPESTATUS[0]}
+exit "$rc"
