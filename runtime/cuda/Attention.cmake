@@ -6,5 +6,6 @@
 target_sources(ssdrt_cuda PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/LaunchAttention.cpp ${CMAKE_CURRENT_LIST_DIR}/Nvrtc.cpp)
 target_link_libraries(ssdrt_cuda PUBLIC CUDA::nvrtc)
+string(JOIN "|" _ssdc_cuda_includes ${CUDAToolkit_INCLUDE_DIRS})
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/Nvrtc.cpp PROPERTIES
-  COMPILE_DEFINITIONS "SSDC_CUDA_INCLUDE_DIRS=\"${CUDAToolkit_INCLUDE_DIRS}\"")
+  COMPILE_DEFINITIONS "SSDC_CUDA_INCLUDE_DIRS=\"${_ssdc_cuda_includes}\"")

@@ -78,10 +78,10 @@ std::vector<std::string> includeDirs() {
     dirs.push_back(env);
 #ifdef SSDC_CUDA_INCLUDE_DIRS
   {
-    std::string list = SSDC_CUDA_INCLUDE_DIRS;  // ;-separated (CMake list)
+    std::string list = SSDC_CUDA_INCLUDE_DIRS;  // |-separated
     size_t at = 0;
     while (at <= list.size()) {
-      size_t end = list.find(';', at);
+      size_t end = list.find('|', at);
       if (end == std::string::npos)
         end = list.size();
       if (end > at)
