@@ -41,7 +41,7 @@ for s in $sizes; do
   W=/tmp/real-$s
   rm -rf $W && mkdir -p $W
   echo "== mamba2-$s ($(date -u +%H:%M:%S))"
-  python3 tools/gpu_real.py $W test/gpu/Inputs/mamba2-$s-hf-config.json 32 > $W/hf.txt ||
+  python3 tools/gpu_real.py $W test/gpu/Inputs/mamba2-$s-hf-config.json 32 2>&1 > $W/hf.txt | grep "^#" ||
     { echo "FAILED: transformers"; continue; }
   ids=$(grep ^prompt $W/hf.txt | cut -d' ' -f2)
   for dt in f32 bf16; do
