@@ -243,6 +243,8 @@ CudaExecutor::CudaExecutor(const std::string &fatbinPath,
           "uploading weight '" + w.name + "' (" + w.dtype + ")");
     impl->weights[w.name + "@" + w.dtype] = d;
   }
+  // The uploads ran on the legacy stream; the launches run on impl->stream.
+  check(cudaDeviceSynchronize(), "uploading the weights");
 }
 
 CudaExecutor::~CudaExecutor() = default;

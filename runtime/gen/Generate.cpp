@@ -1,10 +1,10 @@
-// Prefill once, then decode token by token.
+// Prefill once, then decode token by token, over a Decoder (Generate.h).
 #include "runtime/gen/Generate.h"
 
 #include "runtime/core/Error.h"
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 namespace ssdc::rt {
@@ -16,7 +16,54 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }
 } // namespace
 
+void HostDecoder::start(int64_t b, int64_t) {
+  batch = b;
+  states.clear();
+}
+
+std::vector<float> HostDecoder::prefill(const Entry &entry, size_t row,
+                                        const std::vector<int64_t> &prompt) {
+  int64_t length = static_cast<int64_t>(prompt.size());
+  RunResult r = step(entry, prompt, 1, length, {});
+  int64_t vocab = r.logits.shape.back();
+  if (row == 0)
+    states.clear();
+  // Stack this sequence's states as row `row` of the batch (rows come in
+  // order).
+  for (auto &[name, t] : r.states) {
+    Tensor &all = states[name];
+    if (all.shape.empty()) {
+      all.shape = t.shape;
+      all.shape[0] = 0;
+    }
+    if (!std::equal(all.shape.begin() + 1, all.shape.end(), t.shape.begin() + 1,
+                    t.shape.end()))
+      throw RuntimeError("state '" + name + "' of prompt " + std::to_string(row) +
+                         " has shape " + shapeString(t.shape) +
+                         ", unlike the batch's (attention caches grow with the "
+                         "prompt): batch prompts of one length for models "
+                         "with attention layers");
+    all.shape[0] += 1;
+    all.data.insert(all.data.end(), t.data.begin(), t.data.end());
+  }
+  return std::vector<float>(r.logits.data.end() - vocab, r.logits.data.end());
+}
+
+std::vector<float> HostDecoder::decode(const Entry &entry,
+                                       const std::vector<int64_t> &tokens) {
+  RunResult r = step(entry, tokens, batch, 1, states);
+  states = std::move(r.states);
+  return std::move(r.logits.data);
+}
+
 Generation generate(const RunStep &executor, const Plan &plan,
+                    const std::vector<int64_t> &prompt, int64_t maxNewTokens,
+                    Sampler &sampler, const std::function<void(int64_t)> &onToken) {
+  HostDecoder decoder(executor);
+  return generate(decoder, plan, prompt, maxNewTokens, sampler, onToken);
+}
+
+Generation generate(Decoder &decoder, const Plan &plan,
                     const std::vector<int64_t> &prompt, int64_t maxNewTokens,
                     Sampler &sampler, const std::function<void(int64_t)> &onToken) {
   if (prompt.empty())
@@ -25,17 +72,16 @@ Generation generate(const RunStep &executor, const Plan &plan,
     throw RuntimeError("--max-new-tokens must be at least 1, got " +
                        std::to_string(maxNewTokens));
   Generation g;
-  auto start = std::chrono::steady_clock::now();
   int64_t length = static_cast<int64_t>(prompt.size());
-  RunResult r = executor(plan.select("prefill", length), prompt, 1, length, {});
-  g.vocab = r.logits.shape.back();
-  const float *last = r.logits.data.data() + (length - 1) * g.vocab;
+  decoder.start(1, length + maxNewTokens);
+  auto start = std::chrono::steady_clock::now();
+  std::vector<float> logits = decoder.prefill(plan.select("prefill", length), 0, prompt);
+  g.vocab = static_cast<int64_t>(logits.size());
   g.prefillSeconds = seconds(start);
 
   start = std::chrono::steady_clock::now();
   const Entry &decode = plan.select("decode", 1);
   g.stepLogits.reserve(maxNewTokens * g.vocab);
-  std::vector<float> logits(last, last + g.vocab);
   for (int64_t i = 0; i < maxNewTokens; ++i) {
     int64_t token = sampler.next(logits.data(), g.vocab);
     g.tokens.push_back(token);
@@ -44,8 +90,7 @@ Generation generate(const RunStep &executor, const Plan &plan,
       onToken(token);
     if (i + 1 == maxNewTokens)
       break;
-    r = executor(decode, {token}, 1, 1, r.states);
-    logits.assign(r.logits.data.begin(), r.logits.data.end());
+    logits = decoder.decode(decode, {token});
   }
   g.decodeSeconds = seconds(start);
   return g;
@@ -56,6 +101,15 @@ generateBatch(const RunStep &executor, const Plan &plan,
               const std::vector<std::vector<int64_t>> &prompts,
               int64_t maxNewTokens, std::vector<Sampler> &samplers,
               const std::function<void(size_t, int64_t)> &onToken) {
+  HostDecoder decoder(executor);
+  return generateBatch(decoder, plan, prompts, maxNewTokens, samplers, onToken);
+}
+
+std::vector<Generation>
+generateBatch(Decoder &decoder, const Plan &plan,
+              const std::vector<std::vector<int64_t>> &prompts,
+              int64_t maxNewTokens, std::vector<Sampler> &samplers,
+              const std::function<void(size_t, int64_t)> &onToken) {
   size_t batch = prompts.size();
   if (batch == 0 || samplers.size() != batch)
     throw RuntimeError("generateBatch needs one sampler per prompt");
@@ -63,35 +117,19 @@ generateBatch(const RunStep &executor, const Plan &plan,
     throw RuntimeError("--max-new-tokens must be at least 1, got " +
                        std::to_string(maxNewTokens));
   std::vector<Generation> out(batch);
-  std::map<std::string, Tensor> states;
   std::vector<std::vector<float>> logits(batch);
+  int64_t longest = 0;
+  for (size_t i = 0; i < batch; ++i) {
+    if (prompts[i].empty())
+      throw RuntimeError("prompt " + std::to_string(i) + " is empty");
+    longest = std::max<int64_t>(longest, prompts[i].size());
+  }
+  decoder.start(static_cast<int64_t>(batch), longest + maxNewTokens);
   auto start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < batch; ++i) {
     const std::vector<int64_t> &p = prompts[i];
-    if (p.empty())
-      throw RuntimeError("prompt " + std::to_string(i) + " is empty");
-    int64_t length = static_cast<int64_t>(p.size());
-    RunResult r = executor(plan.select("prefill", length), p, 1, length, {});
-    int64_t vocab = r.logits.shape.back();
-    out[i].vocab = vocab;
-    logits[i].assign(r.logits.data.end() - vocab, r.logits.data.end());
-    // Stack this sequence's states as row i of the batch.
-    for (auto &[name, t] : r.states) {
-      Tensor &all = states[name];
-      if (all.shape.empty()) {
-        all.shape = t.shape;
-        all.shape[0] = 0;
-      }
-      if (!std::equal(all.shape.begin() + 1, all.shape.end(), t.shape.begin() + 1,
-                      t.shape.end()))
-        throw RuntimeError("state '" + name + "' of prompt " + std::to_string(i) +
-                           " has shape " + shapeString(t.shape) +
-                           ", unlike the batch's (attention caches grow with the "
-                           "prompt): batch prompts of one length for models "
-                           "with attention layers");
-      all.shape[0] += 1;
-      all.data.insert(all.data.end(), t.data.begin(), t.data.end());
-    }
+    logits[i] = decoder.prefill(plan.select("prefill", static_cast<int64_t>(p.size())), i, p);
+    out[i].vocab = static_cast<int64_t>(logits[i].size());
   }
   double prefill = seconds(start);
   start = std::chrono::steady_clock::now();
@@ -108,12 +146,10 @@ generateBatch(const RunStep &executor, const Plan &plan,
     }
     if (step + 1 == maxNewTokens)
       break;
-    RunResult r = executor(decode, next, batch, 1, states);
-    states = std::move(r.states);
-    int64_t vocab = r.logits.shape.back();
+    std::vector<float> all = decoder.decode(decode, next);
+    size_t vocab = all.size() / batch;
     for (size_t i = 0; i < batch; ++i)
-      logits[i].assign(r.logits.data.begin() + i * vocab,
-                       r.logits.data.begin() + (i + 1) * vocab);
+      logits[i].assign(all.begin() + i * vocab, all.begin() + (i + 1) * vocab);
   }
   double decodeSeconds = seconds(start);
   for (Generation &g : out) {

@@ -30,8 +30,15 @@ public:
   const Artifact &artifact() const { return artifact_; }
   /// The CPU executor; null when the model runs on another device.
   CpuExecutor *cpuExecutor() { return executor_.get(); }
-  /// Runs an entry on the model's device (--device cpu or cuda).
+  /// Runs an entry on the model's device (--device cpu or cuda); states
+  /// to and from the host.
   RunStep runner();
+  /// Generation's prefill and decode steps: on --device cuda the states stay
+  /// on the GPU (a CudaSession; decode steps replay a CUDA graph) unless
+  /// SSDC_CUDA_RESIDENT=0; otherwise through runner().
+  std::unique_ptr<Decoder> decoder();
+  /// The CUDA executor; null when the model runs on another device.
+  CudaExecutor *cudaExecutor() { return cuda_.get(); }
   /// The vocabulary size from the manifest's config (0 if unknown).
   int64_t vocab() const { return vocab_; }
   /// True for byte-level models (vocab 256): text in, text out.

@@ -1,9 +1,10 @@
 //===- RunCommand.cpp - `ssdc run`: compile (cached) and generate ---------===//
 //
 // `ssdc run MODEL_DIR --prompt TEXT [generate options]` compiles MODEL_DIR for
-// the CPU unless an artifact for the same config, target and ssdc version is
-// in the cache ($XDG_CACHE_HOME/ssdc or ~/.cache/ssdc, keyed by a hash of
-// those), then runs `ssdc generate` on it with MODEL_DIR's weights.
+// the CPU (for CUDA with --device cuda) unless an artifact for the same
+// config, target and ssdc version is in the cache ($XDG_CACHE_HOME/ssdc or
+// ~/.cache/ssdc, keyed by a hash of those), then runs `ssdc generate` on it
+// with MODEL_DIR's weights.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,9 +38,9 @@ int runCommand(int argc, char **argv) {
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     outs() << "usage: ssdc run MODEL_DIR --prompt TEXT [--max-new-tokens N] "
               "[generate options]\n\n"
-              "Compiles MODEL_DIR for the CPU (cached by content hash) and "
-              "generates from\nit; options are those of `ssdc generate` "
-              "(default --max-new-tokens 200).\n";
+              "Compiles MODEL_DIR for the CPU, or for CUDA with --device cuda "
+              "(cached by\ncontent hash), and generates from it; options are "
+              "those of `ssdc generate`\n(default --max-new-tokens 200).\n";
     return argc < 2 ? 2 : 0;
   }
   std::string model = argv[1];
@@ -52,7 +53,12 @@ int runCommand(int argc, char **argv) {
            << ": cannot read: " << config.getError().message() << "\n";
     return 1;
   }
-  std::string key = (*config)->getBuffer().str() + "\ntarget=cpu dtype=f32 ssdc=0.1.0 plan=1";
+  std::string target = "cpu";
+  for (int i = 2; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--device" && std::string(argv[i + 1]) == "cuda")
+      target = "cuda";
+  std::string key = (*config)->getBuffer().str() + "\ntarget=" + target +
+                    " dtype=f32 ssdc=0.1.0 plan=1";
   std::string artifact = cacheDir() + "/" + utohexstr(xxh3_64bits(key)) + ".ssdc";
   if (!sys::fs::exists(artifact + "/manifest.json")) {
     if (std::error_code ec = sys::fs::create_directories(cacheDir())) {
@@ -62,7 +68,7 @@ int runCommand(int argc, char **argv) {
     }
     CompileArgs c;
     c.model = model;
-    c.target = "cpu";
+    c.target = target;
     c.output = artifact;
     if (int rc = compile(c))
       return rc;

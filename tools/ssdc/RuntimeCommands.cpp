@@ -302,7 +302,7 @@ int generateCommand(int argc, char **argv) {
         for (int64_t id : prompt)
           std::fputc(static_cast<int>(id), stdout);
       rt::Generation g = rt::generate(
-          model.runner(), model.artifact().plan, prompt, maxNew, sampler,
+          *model.decoder(), model.artifact().plan, prompt, maxNew, sampler,
           [&](int64_t token) {
             if (text)
               std::fputc(static_cast<int>(token), stdout);
@@ -331,7 +331,7 @@ int generateCommand(int argc, char **argv) {
         samplers.emplace_back(si);
       }
       std::vector<rt::Generation> gs = rt::generateBatch(
-          model.runner(), model.artifact().plan, prompts, maxNew, samplers);
+          *model.decoder(), model.artifact().plan, prompts, maxNew, samplers);
       std::vector<int64_t> tokens;
       std::vector<float> steps;
       for (size_t i = 0; i < gs.size(); ++i) {
