@@ -41,7 +41,7 @@ start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     ssdc-session-check ssdc-arena-check
   echo "build exit: $?"
 } > "$log" 2>&1
-note "run $start on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
+note "commit $(git rev-parse --short HEAD 2>/dev/null); run $start on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
 note "build: $(grep -o 'build exit: [0-9]*' "$log" | tail -1)"
 grep -E 'warning:|error:' "$log" | head -20 | tee -a "$summary"
 
@@ -89,9 +89,9 @@ fi
 note "## compute-sanitizer memcheck (session check, g2_untied_chunk8_limit__chunked16)"
 cs=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 if [ -x "$cs" ]; then
-  timeout 200 "$cs" --tool memcheck --error-exitcode 9 \
+  timeout 100 "$cs" --tool memcheck --error-exitcode 9 \
     $build/bin/ssdc-session-check gpu-artifacts/g2_untied_chunk8_limit__chunked16.ssdc \
-    test/fixtures/hf/g2_untied_chunk8_limit --steps 4 > "$out/memcheck.log" 2>&1
+    test/fixtures/hf/g2_untied_chunk8_limit --steps 3 > "$out/memcheck.log" 2>&1
   rc=$?
   note "memcheck exit $rc; $(grep -E 'ERROR SUMMARY' "$out/memcheck.log" | tail -1)"
   grep -E '^(OK|FAIL)' "$out/memcheck.log" | tee -a "$summary"
