@@ -35,6 +35,10 @@ struct CompileOptions {
   std::string device;                     ///< empty = any tuning-db device
   bool explain = false;
   bool fuse = true;
+  /// GPU targets: "fused" keeps a chunked SSD whole where the fused CUDA
+  /// kernel supports its shape (else the four chunk kernels); "staged"
+  /// always decomposes it into the four chunk ops.
+  std::string chunkedForm = "staged";
 };
 
 /// normalize-duality, select-schedule, decompose-chunked, fuse (in order).

@@ -122,7 +122,17 @@ def DecomposeChunked : Pass<"ssd-decompose-chunked"> {
     %y = ssd.chunk_output %q, %k, %v, %cum, %prev {chunk_size = 64 : i64}
     ```
     A causal-mask sma cannot be decomposed yet (no log decay to sum): error.
+
+    With `keep-fused`, an sma whose shape the fused CUDA kernel supports
+    (codegen/cuda/include/ssdc/ssd_fused_launch.h: head dim, state size,
+    chunk size, and bf16 q/k/v for its tensor-core path) stays whole: ssd-fuse
+    folds it back into an `ssd.ssm` with the chunked schedule, which the CUDA
+    backend runs as one kernel. Other shapes are still decomposed.
   }];
+  let options = [
+    Option<"keepFused", "keep-fused", "bool", /*default=*/"false",
+           "keep a chunked sma whole when the fused CUDA kernel supports its shape">,
+  ];
   let dependentDialects = ["::ssdc::ssd::SSDDialect"];
 }
 

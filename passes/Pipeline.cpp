@@ -32,6 +32,10 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
                        llvm::cl::init(false)};
   Option<bool> fuse{*this, "fuse", llvm::cl::desc("run ssd-fuse"),
                     llvm::cl::init(true)};
+  Option<std::string> chunkedForm{
+      *this, "chunked-form",
+      llvm::cl::desc("GPU chunked SSD: fused (one kernel where supported) or staged"),
+      llvm::cl::init("staged")};
 };
 
 } // namespace
@@ -50,9 +54,13 @@ void ssdc::buildCompilePipeline(OpPassManager &pm, const CompileOptions &o) {
   // The CPU's chunked kernel (codegen/cpu ssdChunked) runs the four stages
   // itself, keeping chunk scalars in per-thread scratch; decomposing into
   // four launches would only add round trips through memory. GPU targets get
-  // the decomposition (one kernel per stage until the fused kernel exists).
-  if (o.target != "cpu")
-    pm.addPass(createDecomposeChunked());
+  // the decomposition (one kernel per stage), or with chunkedForm "fused"
+  // keep the shapes the fused CUDA kernel supports whole.
+  if (o.target != "cpu") {
+    DecomposeChunkedOptions decompose;
+    decompose.keepFused = o.chunkedForm == "fused";
+    pm.addPass(createDecomposeChunked(decompose));
+  }
   if (o.fuse)
     pm.addPass(createFuse());
 }
@@ -72,6 +80,7 @@ void ssdc::registerSSDCPasses() {
         o.device = p.device;
         o.explain = p.explain;
         o.fuse = p.fuse;
+        o.chunkedForm = p.chunkedForm;
         buildCompilePipeline(pm, o);
       });
 }

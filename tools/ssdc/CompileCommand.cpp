@@ -139,6 +139,7 @@ int compile(const CompileArgs &args) {
   CompileOptions options;
   options.target = args.target == "cuda" ? "cuda-sm90" : "cpu";
   options.tuningDb = args.tuningDb;
+  options.chunkedForm = args.chunkedForm;
   options.explain = args.explain;
   PassManager pm(&context);
   buildCompilePipeline(pm, options);

@@ -25,6 +25,10 @@ void printCompileHelp() {
       "  --dtype f32|bf16|f16     activation and weight dtype (default f32)\n"
       "  --tuning-db FILE         measured schedule timings that override the\n"
       "                           cost model for the shapes they cover\n"
+      "  --chunked-form fused|staged\n"
+      "                           --target cuda: run a chunked SSD as one fused\n"
+      "                           kernel where its shape allows (fused), or as\n"
+      "                           the four chunk kernels (staged, the default)\n"
       "  --explain                print, per layer and length bucket, the cost of\n"
       "                           each schedule and the choice\n"
       "  -h, --help               this text\n");
@@ -70,6 +74,9 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv) {
     } else if (a == "--tuning-db") {
       if (!value(args.tuningDb))
         return fail("--tuning-db needs a file");
+    } else if (a == "--chunked-form") {
+      if (!value(args.chunkedForm))
+        return fail("--chunked-form needs a value: fused or staged");
     } else if (a == "--explain") {
       args.explain = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -92,6 +99,9 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv) {
                 "' for --emit, expected model-ir, scheduled-ir or plan");
   if (!oneOf(args.dtype, {"f32", "bf16", "f16"}))
     return fail("unknown dtype '" + args.dtype + "', expected f32, bf16 or f16");
+  if (!oneOf(args.chunkedForm, {"fused", "staged"}))
+    return fail("unknown chunked form '" + args.chunkedForm +
+                "', expected fused or staged");
   if (args.emit.empty() && args.output.empty())
     return fail("no output: give -o OUT.ssdc (or --emit STAGE to print)");
   return args;
