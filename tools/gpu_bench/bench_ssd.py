@@ -239,7 +239,7 @@ def check_peers(peer_ok):
     return out
 
 
-def time_all(ours, peer_ok, repeats, quick):
+def time_all(ours, peer_ok, repeats, quick, deadline=None, partial=None):
     import triton.testing as tt
     bench = lambda fn: tt.do_bench(fn, warmup=10, rep=40, return_mode="median")
     H, P, N, G = 80, 64, 128, 1
@@ -249,6 +249,10 @@ def time_all(ours, peer_ok, repeats, quick):
     if quick:
         variants = variants[:1]
     for L in Ls:
+        if deadline and time.time() > deadline:
+            print(f"deadline: L >= {L} not timed", flush=True)
+            break
+        t_l = time.time()
         b = 16384 // L
         torch.manual_seed(L)
         x, dt, A, B, C, D, bias, _ = make_inputs(b, L, H, P, G, N, torch.bfloat16,
@@ -275,7 +279,6 @@ def time_all(ours, peer_ok, repeats, quick):
                                            dt_softplus=True)
             torch.cuda.synchronize()
             agree["ours_vs_mamba_max_rel"] = rel_errors(y, ym.double())[0]
-            del fi
         qkv = torch.randn(b, H, L, P, device="cuda", dtype=torch.bfloat16)
         from torch.nn.attention import SDPBackend, sdpa_kernel
 
@@ -293,7 +296,9 @@ def time_all(ours, peer_ok, repeats, quick):
         table[L] = dict(batch=b, ms=med, all_ms=times, io_bytes=io_bytes, state_bytes=fin_bytes,
                         **agree)
         line = "  ".join(f"{k} {v:.3f}" for k, v in med.items())
-        print(f"L={L:<6d} b={b:<3d} {line}  {agree}", flush=True)
+        print(f"L={L:<6d} b={b:<3d} {line}  {agree}  ({time.time() - t_l:.0f} s)", flush=True)
+        if partial:
+            partial(table)
         del x, dt, B, C, y, fin, qkv, fns
         torch.cuda.empty_cache()
     return table
@@ -346,6 +351,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument("--budget-s", type=float, default=230.0,
+                    help="start no new L after this many seconds (the device call's limit)")
     args = ap.parse_args()
     ours = Ours(args.lib)
     t0 = time.time()
@@ -381,7 +388,12 @@ def main():
     result = dict(info=info, correctness_ok=ok, cases=cases, peers_accuracy=peers_acc)
     if not args.no_timing:
         # A failed check still gets a timing of ours (for planning), without the peers.
-        table = time_all(ours, peer_ok and ok, args.repeats if ok else 1, args.quick)
+        def partial(table):
+            result["timing"] = {str(k): v for k, v in table.items()}
+            with open(os.path.join(args.out, "gpu_ssd_bench.json"), "w") as f:
+                json.dump(result, f, indent=1)
+        table = time_all(ours, peer_ok and ok, args.repeats if ok else 1, args.quick,
+                         t0 + args.budget_s, partial)
         result["timing"] = {str(k): v for k, v in table.items()}
         print_table(table)
         plot(table, os.path.join(args.out, "gpu_ssd_bench.png"))

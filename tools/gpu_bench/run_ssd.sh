@@ -20,10 +20,21 @@ t0=$(date +%s)
   tools/gpu_bench/ssd_lib.cu -o build-h1-gpu/libssd.so > "$OUT/build.log" 2>&1 ||
   { tail -30 "$OUT/build.log"; exit 1; }
 echo "built libssd.so in $(( $(date +%s) - t0 )) s"
+# Triton's compile cache travels between calls (compiling the peers' autotune
+# configs takes minutes): unpacked from .carry/h1 when there, packed into $OUT.
+export TRITON_CACHE_DIR=/tmp/h1-triton-cache
+mkdir -p "$TRITON_CACHE_DIR"
+[ -f .carry/h1/triton_cache.tgz ] && tar xzf .carry/h1/triton_cache.tgz -C "$TRITON_CACHE_DIR"
+pack_cache() {
+  tar czf "$OUT/triton_cache.tgz" -C "$TRITON_CACHE_DIR" . 2>/dev/null || true
+  [ "$(stat -c %s "$OUT/triton_cache.tgz" 2>/dev/null || echo 0)" -lt 16000000 ] ||
+    rm -f "$OUT/triton_cache.tgz"
+}
 PEERS=()
 [ -d .carry/h1/peers ] && PEERS=(--peers .carry/h1/peers)
 set +e
 python3 tools/gpu_bench/bench_ssd.py --lib build-h1-gpu/libssd.so "${PEERS[@]}" --out "$OUT" "$@" 2>&1 |
   tee "$OUT/bench.log"
 rc=${PIPESTATUS[0]}
+pack_cache
 exit "$rc"
