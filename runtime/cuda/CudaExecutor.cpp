@@ -843,12 +843,14 @@ struct CudaSession::Impl {
     }
   }
 
-  /// The slot for a state buffer of an entry (created on first sight).
-  StateSlot &slotFor(const Entry &e, const Buffer &b) {
+  /// The slot of state `role`, which buffer `b` of an entry holds (an
+  /// input names its role, an output buffer does not: the entry's output
+  /// list does); created on first sight.
+  StateSlot &slotFor(const Entry &e, const Buffer &b, const std::string &role) {
     StateSlot want;
     want.dtype = b.dtype;
     if (b.shape.empty() || b.shape[0].symbol != "b")
-      throw RuntimeError("entry '" + e.name + "': the state '" + b.role +
+      throw RuntimeError("entry '" + e.name + "': the state '" + role +
                          "' is not [b, ...]; a session cannot hold it");
     for (size_t i = 1; i < b.shape.size(); ++i) {
       const Dim &d = b.shape[i];
@@ -858,19 +860,19 @@ struct CudaSession::Impl {
         want.dims.push_back(-1);
         want.cache = true;
       } else {
-        throw RuntimeError("entry '" + e.name + "': the state '" + b.role +
+        throw RuntimeError("entry '" + e.name + "': the state '" + role +
                            "' has a dimension '" + d.symbol + "' a session cannot hold");
       }
     }
-    auto it = slots.find(b.role);
+    auto it = slots.find(role);
     if (it != slots.end()) {
       if (it->second.dtype != want.dtype || it->second.dims != want.dims)
-        throw RuntimeError("entry '" + e.name + "': the state '" + b.role +
+        throw RuntimeError("entry '" + e.name + "': the state '" + role +
                            "' differs in shape or dtype from the one the session holds");
       return it->second;
     }
-    StateSlot &s = slots.emplace(b.role, want).first->second;
-    allocate(s, b.role);
+    StateSlot &s = slots.emplace(role, want).first->second;
+    allocate(s, role);
     return s;
   }
 
@@ -1069,7 +1071,7 @@ struct CudaSession::Impl {
       if (it == slots.end())
         throw RuntimeError("entry '" + e.name + "' reads the state '" + b.role +
                            "', which this session does not hold (run a prefill first)");
-      slotFor(e, b);  // checks shape and dtype
+      slotFor(e, b, b.role);  // checks shape and dtype
       bound[id] = it->second.buf[it->second.cur];
       parity += char('0' + it->second.cur);
     }
@@ -1077,7 +1079,7 @@ struct CudaSession::Impl {
     for (const EntryOutput &o : e.outputs) {
       if (o.role == "logits")
         continue;
-      StateSlot &s = slotFor(e, e.buffers[o.buffer]);
+      StateSlot &s = slotFor(e, e.buffers[o.buffer], o.role);
       bound[o.buffer] = s.buf[1 - s.cur];
       parity += char('0' + (1 - s.cur));
       written.push_back(&s);
@@ -1246,7 +1248,7 @@ void CudaSession::setStates(const Entry &entry, const std::map<std::string, Tens
       throw RuntimeError("plan entry '" + entry.name + "': state '" + b.role + "' is " +
                          b.dtype + "; the CUDA kernels keep it in f32 (numerics policy)");
     const Tensor &t = requireState(entry, b, states, sym);
-    StateSlot &s = x.slotFor(entry, b);
+    StateSlot &s = x.slotFor(entry, b, b.role);
     std::vector<unsigned char> bytes = encode(t.data.data(), t.numel(), s.dtype);
     check(cudaMemcpyAsync(s.buf[s.cur], bytes.data(), bytes.size(), cudaMemcpyHostToDevice,
                           x.x.stream),
