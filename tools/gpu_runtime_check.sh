@@ -41,7 +41,7 @@ start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     ssdc-session-check ssdc-arena-check
   echo "build exit: $?"
 } > "$log" 2>&1
-note "commit $(git rev-parse --short HEAD 2>/dev/null); run $start on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
+note "run $start on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
 note "build: $(grep -o 'build exit: [0-9]*' "$log" | tail -1)"
 grep -E 'warning:|error:' "$log" | head -20 | tee -a "$summary"
 
