@@ -53,9 +53,62 @@ int fail(const char *what, cudaError_t e) {
   return e == cudaSuccess ? -1 : int(e);
 }
 
+
+
+// Benchmark-only ablations of the Q=64 P=64 N=128 bf16 instance (see ABL in
+// ssd_fused.cuh): ssd_fused_ablate(mask, ...) times what each part costs.
+template <int ABL> __global__ void ablatedKernel(SsmParams p) {
+  fused::tensorCoreKernel<64, 64, 128, 64, __nv_bfloat16, __nv_bfloat16, ABL>(p);
+}
+const KernelFn kAblated[] = {&ablatedKernel<1>,  &ablatedKernel<2>,  &ablatedKernel<4>,
+                             &ablatedKernel<8>,  &ablatedKernel<16>, &ablatedKernel<32>,
+                             &ablatedKernel<64>, &ablatedKernel<128>, &ablatedKernel<255>};
+const int kAblatedMask[] = {1, 2, 4, 8, 16, 32, 64, 128, 255};
+
 } // namespace
 
 extern "C" const char *ssd_last_error() { return gError; }
+
+/// Same arguments as ssd_fused for bf16 x/dt/y, Q=64 P=64 N=128, with one ablation mask.
+extern "C" int ssd_fused_ablate(int mask, const void *x, const void *dt, const float *A,
+                                const void *B, const void *C, const float *D, const float *dtBias,
+                                void *y, float *finalState, long long batch, long long len,
+                                long long heads, void *stream) {
+  KernelFn fn = nullptr;
+  for (int i = 0; i < int(sizeof kAblatedMask / sizeof kAblatedMask[0]); ++i)
+    if (kAblatedMask[i] == mask)
+      fn = kAblated[i];
+  if (!fn)
+    return -1;
+  FusedSsdLaunch l = fusedSsdLaunch(64, 64, 128, batch, heads, len, true, 64);
+  SsmParams prm{};
+  prm.x = x;
+  prm.dt = dt;
+  prm.A = A;
+  prm.B = B;
+  prm.C = C;
+  prm.D = D;
+  prm.dtBias = dtBias;
+  prm.y = y;
+  prm.finalState = finalState;
+  prm.batch = batch;
+  prm.len = len;
+  prm.heads = heads;
+  prm.headdim = 64;
+  prm.groups = 1;
+  prm.dstate = 128;
+  prm.dtSoftplus = 1;
+  prm.dtMin = 0.0f;
+  prm.dtMax = 1e30f;
+  cudaError_t e = cudaFuncSetAttribute(fn, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                       int(l.smemBytes));
+  if (e != cudaSuccess)
+    return fail("cudaFuncSetAttribute", e);
+  fn<<<l.grid, l.block, l.smemBytes, static_cast<cudaStream_t>(stream)>>>(prm);
+  e = cudaGetLastError();
+  return e == cudaSuccess ? 0 : fail("launch ablated", e);
+}
+
 
 /// Launch geometry, for the benchmark's report. Returns 0 or -1 (unsupported).
 extern "C" int ssd_fused_geometry(int tensorCores, int q, int p, int n, long long batch,

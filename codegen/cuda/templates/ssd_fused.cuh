@@ -205,7 +205,11 @@ template <typename T> __device__ __forceinline__ void storePair(T *dst, float a,
 }
 
 /// The tensor-core path. PB: head-dim columns per CTA (32 or 64).
-template <int Q, int P, int N, int PB, typename TDT, typename TY>
+/// ABL: benchmark-only ablation switches (0 in every real instance): each bit
+/// skips one part so tools/gpu_bench can time what it costs; results are then
+/// wrong. 1 C·Bᵀ, 2 C·S, 4 diagonal product, 8 state product, 16 y stores,
+/// 32 decay exps, 64 next-chunk loads, 128 x·w.
+template <int Q, int P, int N, int PB, typename TDT, typename TY, int ABL = 0>
 __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   static_assert(Q == 64 || Q == 128, "fused SSD (bf16): Q must be 64 or 128");
   static_assert(N == 64 || N == 128, "fused SSD (bf16): N must be 64 or 128");
@@ -228,15 +232,20 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   const TDT *dtIn = static_cast<const TDT *>(p.dt);
   TY *yOut = static_cast<TY *>(p.y);
 
+  // Offset into the __shared__ array itself (not a rounded generic pointer),
+  // so the compiler keeps shared-memory loads and stores (LDS/STS, not LD/ST).
   extern __shared__ unsigned char fusedSmemRaw[];
-  unsigned char *smem = reinterpret_cast<unsigned char *>(
-      (reinterpret_cast<uintptr_t>(fusedSmemRaw) + 1023) & ~uintptr_t(1023));
+  unsigned char *smem = fusedSmemRaw + ((1024u - (smemAddr(fusedSmemRaw) & 1023u)) & 1023u);
   const uint32_t sbase = smemAddr(smem);
   float *cumS = reinterpret_cast<float *>(smem + kFloats);
   float *dtS = cumS + Q;
   float *sums = dtS + Q;
 
-  const int tid = threadIdx.x, wg = tid >> 7, warp = (tid >> 5) & 3, lane = tid & 31;
+  // The warpgroup index through a shuffle: the compiler then knows it is
+  // warp-uniform, so branches on it are not divergent (a divergent path
+  // around wgmma makes ptxas serialize every wgmma, C7520).
+  const int tid = threadIdx.x, warp = (tid >> 5) & 3, lane = tid & 31;
+  const int wg = __shfl_sync(0xffffffffu, tid >> 7, 0);
   const int g4 = lane >> 2, t4 = lane & 3;
   const int64_t H = p.heads, G = p.groups, L = p.len;
   constexpr int splits = P / PB;
@@ -255,25 +264,38 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   auto cTile = [&](int s) { return sbase + s * kStage + kXTile + kBTile; };
   const uint32_t xwTile = sbase + kXw, stTile = sbase + kSt;
 
+  // Chunk loads: each thread's pieces sit at fixed offsets from the chunk start.
+  const int xRow = int(H * P), bRow = int(G * N);  // elements between tokens
+  const __nv_bfloat16 *xBase = xIn + (b * L * H + h) * P + p0;
+  const __nv_bfloat16 *bBase = Bin + (b * L * G + g) * N;
+  const __nv_bfloat16 *cBase = Cin + (b * L * G + g) * N;
   auto loadChunk = [&](int64_t c, int s) {
+    if constexpr (ABL & 64) {
+      if (c > 0)
+        return;
+    }
     const int64_t t0 = c * Q;
     const int len = int(L - t0 < Q ? L - t0 : Q);
     constexpr int XC = RB / 16;  // 16-byte pieces per x row
-    for (int e = tid; e < Q * XC; e += THREADS) {
-      int r = e / XC, k = e % XC;
-      bool ok = r < len;
-      const __nv_bfloat16 *src =
-          xIn + (((b * L + t0 + (ok ? r : 0)) * H + h) * P + p0 + k * 8);
-      cpAsync16(xTile(s) + swz<RB>(uint32_t(r * RB + k * 16)), src, ok);
+    const __nv_bfloat16 *xc = xBase + t0 * xRow;
+#pragma unroll
+    for (int e0 = 0; e0 < Q * XC; e0 += THREADS) {
+      const int e = e0 + tid, r = e / XC, k = e % XC;
+      const bool ok = r < len;
+      cpAsync16(xTile(s) + swz<RB>(uint32_t(r * RB + k * 16)), xc + (ok ? r : 0) * xRow + k * 8,
+                ok);
     }
     constexpr int BC = N / 8;  // 16-byte pieces per B row
-    for (int e = tid; e < Q * BC; e += THREADS) {
-      int r = e / BC, k = e % BC;
-      bool ok = r < len;
-      int64_t at = ((b * L + t0 + (ok ? r : 0)) * G + g) * N + k * 8;
-      uint32_t off = uint32_t((k >> 3) * Q * 128) + swz<128>(uint32_t(r * 128 + (k & 7) * 16));
-      cpAsync16(bTile(s) + off, Bin + at, ok);
-      cpAsync16(cTile(s) + off, Cin + at, ok);
+    const __nv_bfloat16 *bc = bBase + t0 * bRow, *cc = cBase + t0 * bRow;
+#pragma unroll
+    for (int e0 = 0; e0 < Q * BC; e0 += THREADS) {
+      const int e = e0 + tid, r = e / BC, k = e % BC;
+      const bool ok = r < len;
+      const int at = (ok ? r : 0) * bRow + k * 8;
+      const uint32_t off =
+          uint32_t((k >> 3) * Q * 128) + swz<128>(uint32_t(r * 128 + (k & 7) * 16));
+      cpAsync16(bTile(s) + off, bc + at, ok);
+      cpAsync16(cTile(s) + off, cc + at, ok);
     }
   };
 
@@ -373,9 +395,14 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     // C·Bᵀ for this warpgroup's 64 rows (all Q columns), K = N.
     float accCB[Q / 2];
     float accY[PB / 2];
+    if constexpr ((ABL & 1) != 0) {
+#pragma unroll
+      for (int i = 0; i < Q / 2; ++i)
+        accCB[i] = 1.0f;
+    }
     wgmmaFence();
 #pragma unroll
-    for (int kk = 0; kk < N / 16; ++kk) {
+    for (int kk = 0; kk < ((ABL & 1) ? 0 : N / 16); ++kk) {
       uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
       uint64_t da = smemDesc(cTile(s) + blk + uint32_t(wg * 64 * 128) + kOff, 16, 1024, 1);
       uint64_t db = smemDesc(bTile(s) + blk + kOff, 16, 1024, 1);
@@ -383,7 +410,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     }
     wgmmaCommit();
     // C·S (state entering the chunk), K = N; Sᵀ bf16 [N][PB] is N-major B.
-    if (hasState) {
+    if (hasState && !(ABL & 2)) {
 #pragma unroll
       for (int kk = 0; kk < N / 16; ++kk) {
         uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
@@ -396,7 +423,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     wgmmaWait<0>();
 
     const float cum0 = cumS[r0], cum1 = cumS[r1];
-    if (hasState) {
+    if (hasState && !(ABL & 2)) {
       const float e0 = decay2(cum0), e1 = decay2(cum1);
 #pragma unroll
       for (int i = 0; i < PB / 2; ++i)
@@ -416,15 +443,21 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
         const int row = (idx & 2) ? r1 : r0;
         const float cr = (idx & 2) ? cum1 : cum0;
         const int j = 8 * (idx >> 2) + 2 * t4;
-        float v0 = j <= row ? accCB[idx] * decay2(cr - cumS[j]) * dtS[j] : 0.0f;
-        float v1 = j + 1 <= row ? accCB[idx + 1] * decay2(cr - cumS[j + 1]) * dtS[j + 1] : 0.0f;
+        float v0, v1;
+        if constexpr ((ABL & 32) != 0) {
+          v0 = accCB[idx];
+          v1 = accCB[idx + 1];
+        } else {
+          v0 = j <= row ? accCB[idx] * decay2(cr - cumS[j]) * dtS[j] : 0.0f;
+          v1 = j + 1 <= row ? accCB[idx + 1] * decay2(cr - cumS[j + 1]) * dtS[j + 1] : 0.0f;
+        }
         aL[kk][r] = packBf16(v0, v1);
       }
     }
     // Diagonal block: y += L · x, K = chunk rows j; x [j][p] is N-major B.
     wgmmaFence();
 #pragma unroll
-    for (int kk = 0; kk < Q / 16; ++kk) {
+    for (int kk = 0; kk < ((ABL & 4) ? 0 : Q / 16); ++kk) {
       uint64_t db = smemDesc(xTile(s) + uint32_t(kk * 16 * RB), uint32_t(Q * RB), 8 * RB, SWX);
       Wgmma<PB>::template rs<1>(accY, aL[kk], db, 1);
     }
@@ -432,7 +465,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
 
     // Meanwhile: x·w for the state update, w_j = dt_j 2^(ℓ_last−ℓ_j).
     const float cumLast = cumS[Q - 1];
-    {
+    if constexpr ((ABL & 128) == 0) {
       constexpr int XC = RB / 16;
       for (int e = tid; e < Q * XC; e += THREADS) {
         int r = e / XC, k = e % XC;
@@ -458,7 +491,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
       for (int i = 0; i < PB / 2; i += 2) {
         const int row = (i & 2) ? r1 : r0;
         const int col = 8 * (i >> 2) + 2 * t4;
-        if (row < len) {
+        if (row < len && !(ABL & 16)) {
           __nv_bfloat162 xv =
               *reinterpret_cast<const __nv_bfloat162 *>(xs + swz<RB>(uint32_t(row * RB + col * 2)));
           float2 xf = __bfloat1622float2(xv);
@@ -483,7 +516,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
         const int nb = wg + NWG * k;
         if (nb < NBLK) {
 #pragma unroll
-          for (int kk = 0; kk < Q / 16; ++kk) {
+          for (int kk = 0; kk < ((ABL & 8) ? 0 : Q / 16); ++kk) {
             uint64_t da = smemDesc(bTile(s) + uint32_t(nb * Q * 128 + kk * 16 * 128),
                                    uint32_t(Q * 128), 1024, 1);
             uint64_t db = smemDesc(xwTile + uint32_t(kk * 16 * RB), uint32_t(Q * RB), 8 * RB, SWX);
