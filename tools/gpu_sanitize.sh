@@ -69,7 +69,6 @@ say "# tools/gpu_sanitize.sh run, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 say "device: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
 say "nvcc: $(nvcc --version | tail -1)"
 say "compute-sanitizer: $(compute-sanitizer --version 2>/dev/null | grep -i version | head -1)"
-say "commit: $(git rev-parse --short HEAD 2>/dev/null) (working tree as carried)"
 
 # -- build (runtime only: no MLIR on this machine) ----------------------------
 B=${SSDC_SANITIZE_BUILD:-build-gpu-h3}
@@ -178,6 +177,10 @@ sanitize() {  # TOOL NAME CMD...
   local entry
   entry=$(grep -o '(prefill__[A-Za-z0-9_]*)' "$log" | tail -1)
   say "$tool $name: exit $rc; ${line:-no summary line} ${entry} ($(( $(date +%s) - t0 )) s)"
+  if [ $rc != 0 ]; then  # what the program itself said last
+    grep -v '^=========' "$log" | grep -v '^\(OK\|INFO\) ' | tail -2 | sed 's/^/    /' |
+      tee -a "$summary"
+  fi
 }
 for tool in memcheck racecheck; do
   for r in "${runs[@]}"; do

@@ -46,6 +46,10 @@ __device__ void ssmQuadraticKernel(const SsmParams &p) {
   for (int64_t e = threadIdx.x; e < L * P; e += blockDim.x) {
     int64_t i = e / P, pi = e % P;
     float acc = 0.0f;
+    // Not unrolled: the 4x unrolled j loops loaded cum[j..j+1] as one 16-byte
+    // vector, and compute-sanitizer's memcheck saw that read run past the
+    // 12 bytes of shared memory a 1-token call has (docs/gpu_kernels_check.md).
+#pragma unroll 1
     for (int64_t j = 0; j <= i; ++j) {
       float cb = 0.0f;
       for (int64_t n = 0; n < N; ++n)
@@ -65,6 +69,7 @@ __device__ void ssmQuadraticKernel(const SsmParams &p) {
   for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x) {
     int64_t pi = e / N, n = e % N;
     float s = S0 ? decay(float(cum[L - 1])) * S0[e] : 0.0f;
+#pragma unroll 1
     for (int64_t j = 0; j < L; ++j)
       s += decay(float(cum[L - 1] - cum[j])) * dts[j] * Xv(j, pi) * Bv(j, n);
     p.finalState[(b * H + h) * P * N + e] = s;

@@ -1,6 +1,11 @@
 // The SSD operator as a recurrence (schedule `recurrent`): decode steps and
 // multi-token scans. S_t = exp(dt_t A) S_{t-1} + dt_t x_t ⊗ B_t,
-// y_t = S_t C_t + D x_t, with the dt processing inside.
+// y_t = S_t C_t + D x_t, with the dt processing inside. Near decay 1
+// (dt·A > -0.5) the update is S + (expm1(dt·A) S + dt x B): exp(dt·A) rounded
+// to fp32 next to 1 is off by up to 3e-8 per step, and over 4096 steps that
+// reached 3.4e-5 relative on an H100 (docs/gpu_kernels_check.md); below, the
+// plain a S + dt x B (the expm1 form would cancel S against -S there), as
+// the CPU kernels do (codegen/cpu/generators/common.h, decayStep).
 // Launch: one block per (batch, head); dynamic shared memory of
 // (headdim·dstate + 2·dstate) floats; the state stays in shared memory.
 #ifndef SSDC_CUDA_SSM_RECURRENT_CUH
@@ -31,12 +36,14 @@ __device__ void ssmRecurrentKernel(const SsmParams &p) {
     }
     const float dt = processDt(float(dtIn[(b * L + t) * H + h]), p.dtBias, h,
                                p.dtSoftplus, p.dtMin, p.dtMax);
-    const float a = expf(dt * A);
+    const float u = dt * A, a = expf(u), am1 = expm1f(u);
+    const bool nearOne = u > -0.5f;
     const TX *x = static_cast<const TX *>(p.x) + ((b * L + t) * H + h) * P;
     __syncthreads();
     for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x) {
       int64_t pi = e / N, n = e % N;
-      S[e] = a * S[e] + dt * float(x[pi]) * Bs[n];
+      const float add = dt * float(x[pi]) * Bs[n];
+      S[e] = nearOne ? S[e] + (am1 * S[e] + add) : a * S[e] + add;
     }
     __syncthreads();
     for (int64_t pi = threadIdx.x; pi < P; pi += blockDim.x) {
