@@ -263,6 +263,14 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   auto bTile = [&](int s) { return sbase + s * kStage + kXTile; };
   auto cTile = [&](int s) { return sbase + s * kStage + kXTile + kBTile; };
   const uint32_t xwTile = sbase + kXw, stTile = sbase + kSt;
+  // wgmma descriptors at stage 0; an offset of `o` bytes adds o >> 4 (the
+  // start-address field is the low 14 bits and shared addresses stay < 256 KiB).
+  const uint64_t dC0 = smemDesc(cTile(0) + uint32_t(wg * 64 * 128), 16, 1024, 1);
+  const uint64_t dB0 = smemDesc(bTile(0), 16, 1024, 1);        // K-major B (C·Bᵀ)
+  const uint64_t dBt0 = smemDesc(bTile(0), Q * 128, 1024, 1);  // M-major A (state)
+  const uint64_t dX0 = smemDesc(xTile(0), Q * RB, 8 * RB, SWX);
+  const uint64_t dST = smemDesc(stTile, N * RB, 8 * RB, SWX);
+  const uint64_t dXW = smemDesc(xwTile, Q * RB, 8 * RB, SWX);
 
   // Chunk loads: each thread's pieces sit at fixed offsets from the chunk start.
   const int xRow = int(H * P), bRow = int(G * N);  // elements between tokens
@@ -326,14 +334,14 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     for (int k = 0; k < SNB; ++k) {
       const int nb = wg + NWG * k;
       if (nb < NBLK) {
+        // Rows n and n + 8 share n % 8, so one swizzle term serves every element.
+        const uint32_t o = uint32_t((64 * nb + 16 * warp + g4) * RB + 4 * t4);
+        const uint32_t xr = ((o >> 7) & (RB == 128 ? 7u : 3u)) << 4;
 #pragma unroll
         for (int i = 0; i < PB / 2; i += 2) {
-          int n = 64 * nb + 16 * warp + g4 + ((i & 2) ? 8 : 0);
-          int col = 8 * (i >> 2) + 2 * t4;
+          const uint32_t off = ((o + uint32_t((i >> 2) * 16)) ^ xr) + ((i & 2) ? 8 * RB : 0);
           uint32_t v = packBf16(accS[k][i], accS[k][i + 1]);
-          asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(stTile + swz<RB>(uint32_t(n * RB + col * 2))),
-                       "r"(v)
-                       : "memory");
+          asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(stTile + off), "r"(v) : "memory");
         }
       }
     }
@@ -404,8 +412,8 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
 #pragma unroll
     for (int kk = 0; kk < ((ABL & 1) ? 0 : N / 16); ++kk) {
       uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
-      uint64_t da = smemDesc(cTile(s) + blk + uint32_t(wg * 64 * 128) + kOff, 16, 1024, 1);
-      uint64_t db = smemDesc(bTile(s) + blk + kOff, 16, 1024, 1);
+      const uint64_t da = dC0 + ((s * kStage + blk + kOff) >> 4);
+      const uint64_t db = dB0 + ((s * kStage + blk + kOff) >> 4);
       Wgmma<Q>::template ss<0, 0>(accCB, da, db, kk > 0);
     }
     wgmmaCommit();
@@ -414,8 +422,8 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
 #pragma unroll
       for (int kk = 0; kk < N / 16; ++kk) {
         uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
-        uint64_t da = smemDesc(cTile(s) + blk + uint32_t(wg * 64 * 128) + kOff, 16, 1024, 1);
-        uint64_t db = smemDesc(stTile + uint32_t(kk * 16 * RB), uint32_t(N * RB), 8 * RB, SWX);
+        const uint64_t da = dC0 + ((s * kStage + blk + kOff) >> 4);
+        const uint64_t db = dST + ((kk * 16 * RB) >> 4);
         Wgmma<PB>::template ss<0, 1>(accY, da, db, kk > 0);
       }
       wgmmaCommit();
@@ -458,7 +466,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     wgmmaFence();
 #pragma unroll
     for (int kk = 0; kk < ((ABL & 4) ? 0 : Q / 16); ++kk) {
-      uint64_t db = smemDesc(xTile(s) + uint32_t(kk * 16 * RB), uint32_t(Q * RB), 8 * RB, SWX);
+      const uint64_t db = dX0 + ((s * kStage + uint32_t(kk * 16 * RB)) >> 4);
       Wgmma<PB>::template rs<1>(accY, aL[kk], db, 1);
     }
     wgmmaCommit();
@@ -466,11 +474,16 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     // Meanwhile: x·w for the state update, w_j = dt_j 2^(ℓ_last−ℓ_j).
     const float cumLast = cumS[Q - 1];
     if constexpr ((ABL & 128) == 0) {
-      constexpr int XC = RB / 16;
-      for (int e = tid; e < Q * XC; e += THREADS) {
-        int r = e / XC, k = e % XC;
+      // Thread tid owns 16-byte piece tid % XC of rows tid / XC + k·THREADS/XC;
+      // those rows share row % 8, so the swizzled offset is a fixed base + k·stride.
+      constexpr int XC = RB / 16, ROWS = THREADS / XC;
+      const int rBase = tid / XC;
+      const uint32_t oBase = swz<RB>(uint32_t(rBase * RB + (tid % XC) * 16));
+#pragma unroll
+      for (int k = 0; k < Q / ROWS; ++k) {
+        const int r = rBase + k * ROWS;
         const float w = dtS[r] * decay2(cumLast - cumS[r]);
-        uint32_t off = swz<RB>(uint32_t(r * RB + k * 16));
+        const uint32_t off = oBase + uint32_t(k * ROWS * RB);
         uint4 v = *reinterpret_cast<const uint4 *>(smem + s * kStage + off);
         __nv_bfloat162 *pv = reinterpret_cast<__nv_bfloat162 *>(&v);
 #pragma unroll
@@ -485,18 +498,24 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     wgmmaWait<0>();
 
     // y = accY + D x for the rows inside the sequence.
-    {
+    if constexpr ((ABL & 16) == 0) {
+      // Rows r0 and r1 = r0 + 8 (same swizzle), columns 8·ct + 2·t4.
       const unsigned char *xs = smem + s * kStage;
+      const uint32_t xo = uint32_t(r0 * RB + 4 * t4), xr = ((xo >> 7) & (RB == 128 ? 7u : 3u)) << 4;
+      TY *y0 = yOut + ((b * L + t0 + r0) * H + h) * P + p0 + 2 * t4;
+      TY *y1 = y0 + 8 * int64_t(xRow);
+      const bool ok0 = r0 < len, ok1 = r1 < len;
 #pragma unroll
-      for (int i = 0; i < PB / 2; i += 2) {
-        const int row = (i & 2) ? r1 : r0;
-        const int col = 8 * (i >> 2) + 2 * t4;
-        if (row < len && !(ABL & 16)) {
-          __nv_bfloat162 xv =
-              *reinterpret_cast<const __nv_bfloat162 *>(xs + swz<RB>(uint32_t(row * RB + col * 2)));
-          float2 xf = __bfloat1622float2(xv);
-          TY *dst = yOut + ((b * L + t0 + row) * H + h) * P + p0 + col;
-          storePair(dst, accY[i] + Dh * xf.x, accY[i + 1] + Dh * xf.y);
+      for (int ct = 0; ct < PB / 8; ++ct) {
+        const uint32_t o0 = (xo + uint32_t(ct * 16)) ^ xr;
+        if (ok0) {
+          float2 xf = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0));
+          storePair(y0 + 8 * ct, accY[4 * ct] + Dh * xf.x, accY[4 * ct + 1] + Dh * xf.y);
+        }
+        if (ok1) {
+          float2 xf =
+              __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0 + 8 * RB));
+          storePair(y1 + 8 * ct, accY[4 * ct + 2] + Dh * xf.x, accY[4 * ct + 3] + Dh * xf.y);
         }
       }
     }
@@ -517,9 +536,8 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
         if (nb < NBLK) {
 #pragma unroll
           for (int kk = 0; kk < ((ABL & 8) ? 0 : Q / 16); ++kk) {
-            uint64_t da = smemDesc(bTile(s) + uint32_t(nb * Q * 128 + kk * 16 * 128),
-                                   uint32_t(Q * 128), 1024, 1);
-            uint64_t db = smemDesc(xwTile + uint32_t(kk * 16 * RB), uint32_t(Q * RB), 8 * RB, SWX);
+            const uint64_t da = dBt0 + ((s * kStage + uint32_t(nb * Q * 128 + kk * 16 * 128)) >> 4);
+            const uint64_t db = dXW + ((kk * 16 * RB) >> 4);
             Wgmma<PB>::template ss<1, 1>(accS[k], da, db, 1);
           }
         }
