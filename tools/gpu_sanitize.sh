@@ -87,7 +87,8 @@ fi
 say "build: ok ($(elapsed) s)"
 
 # -- the device templates vs the float64 reference ----------------------------
-timeout 150 $B/bin/ssdc-gpu-kernel-check > "$out/kernel_check.txt" 2>&1
+timeout 150 $B/bin/ssdc-gpu-kernel-check ${SSDC_KERNEL_CHECK_SEED:+--seed $SSDC_KERNEL_CHECK_SEED} \
+  > "$out/kernel_check.txt" 2>&1
 rc=$?
 say "kernel check (ssdc-gpu-kernel-check, full): exit $rc, $(tail -1 "$out/kernel_check.txt") ($(elapsed) s)"
 grep '^FAIL' "$out/kernel_check.txt" | head -20 | tee -a "$summary"
@@ -168,7 +169,8 @@ sanitize() {  # TOOL NAME CMD...
   fi
   local t0=$(date +%s) log="$logs/$tool-$name.log" extra=""
   [ "$tool" = racecheck ] && extra="--racecheck-report all"
-  timeout $(( left < 150 ? left : 150 )) compute-sanitizer --tool "$tool" $extra \
+  local cap=${SSDC_SANITIZE_RUN_LIMIT:-150}
+  timeout $(( left < cap ? left : cap )) compute-sanitizer --tool "$tool" $extra \
     --print-limit 50 --error-exitcode 99 "$@" > "$log" 2>&1
   local rc=$?
   local line
@@ -182,13 +184,25 @@ sanitize() {  # TOOL NAME CMD...
       tee -a "$summary"
   fi
 }
-for tool in memcheck racecheck; do
-  for r in "${runs[@]}"; do
-    sanitize "$tool" "${r%%|*}" ${r#*|}
+# SSDC_SANITIZE_ONLY="tool:name ..." runs just those, in that order (e.g. a
+# rerun of what an earlier call skipped); default: memcheck and racecheck over
+# every run, then initcheck over the two 40-token evals.
+plan=${SSDC_SANITIZE_ONLY:-}
+if [ -z "$plan" ]; then
+  for tool in memcheck racecheck; do
+    for r in "${runs[@]}"; do plan+=" $tool:${r%%|*}"; done
   done
-done
-for r in "${runs[@]:1:1}" "${runs[@]:3:1}"; do
-  sanitize initcheck "${r%%|*}" ${r#*|}
+  plan+=" initcheck:default_eval40 initcheck:chunked_eval40"
+fi
+for item in $plan; do
+  tool=${item%%:*} name=${item#*:} found=
+  for r in "${runs[@]}"; do
+    if [ "${r%%|*}" = "$name" ]; then
+      found=1
+      sanitize "$tool" "$name" ${r#*|}
+    fi
+  done
+  [ -n "$found" ] || say "$item: no such run"
 done
 say "total: $(elapsed) s"
 
