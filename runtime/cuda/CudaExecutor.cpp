@@ -856,8 +856,8 @@ struct CudaSession::Impl {
       const Dim &d = b.shape[i];
       if (d.size >= 0) {
         want.dims.push_back(d.size);
-      } else if (d.symbol == "s" || d.symbol == "s+l") {
-        want.dims.push_back(-1);
+      } else if (d.symbol == "s" || d.symbol == "s+l" || d.symbol == "l") {
+        want.dims.push_back(-1);  // l: a prefill's attention cache (s = 0)
         want.cache = true;
       } else {
         throw RuntimeError("entry '" + e.name + "': the state '" + role +
@@ -911,6 +911,8 @@ struct CudaSession::Impl {
       }
       written.insert(o.role);
       in.writesCache |= hasCacheDim(e.buffers[o.buffer]);
+      for (const Dim &d : e.buffers[o.buffer].shape)  // a prefill's cache: [b, l, ...]
+        in.writesCache |= d.size < 0 && d.symbol == "l";
       int64_t s = storageOf(e, o.buffer);
       if (s < 0 || s != o.buffer)
         throw RuntimeError("entry '" + e.name + "': the state output '" + o.role +
