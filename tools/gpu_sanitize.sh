@@ -26,6 +26,13 @@
 #   ssdc-gpu-kernel-check --quick
 # The script checks that these entries launch every kernel of m130-cuda.ssdc's
 # manifest (kernels.cu says which entries use each kernel).
+#
+# Settings (environment): SSDC_SANITIZE_BUDGET (s, default 360: no run starts
+# later), SSDC_SANITIZE_RUN_LIMIT (s per sanitizer run, default 150),
+# SSDC_SANITIZE_ONLY ("tool:run ...", in that order, e.g. "racecheck:chunked_eval150"),
+# SSDC_KERNEL_CHECK_SEED, SSDC_SANITIZE_DIR, SSDC_SANITIZE_BUILD, SSDC_JOBS.
+# $OUT gets sanitize_summary.txt, kernel_check.txt, coverage.txt, build.log and
+# sanitize_logs.tgz (every tool's full log).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
