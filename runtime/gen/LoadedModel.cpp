@@ -84,10 +84,14 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
       for (const std::string &dt : dtypes[name])
         upload.push_back({name, t.data(), n, dt});
     }
+    // The manifest's file is null when ssdc compile found no nvcc: the
+    // executor then compiles kernels.cu with NVRTC (runtime/cuda/Nvrtc.cpp).
+    const auto fileAt = "/cuda_kernels/file"_json_pointer;
+    const nlohmann::json &m = artifact_.manifest;
     cuda_ = std::make_unique<CudaExecutor>(
         artifactDir + "/" +
-            artifact_.manifest.value("/cuda_kernels/file"_json_pointer,
-                                     std::string("kernels.fatbin")),
+            (m.contains(fileAt) && m[fileAt].is_string() ? m[fileAt].get<std::string>()
+                                                          : std::string("kernels.fatbin")),
         upload);
     cuda_->setVocab(vocab_);
     return;
