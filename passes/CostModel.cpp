@@ -16,6 +16,11 @@
 //                  + 12·B·c·H·P·N + state    (the unfused 4-kernel bytes;
 //            PERF.md's Triton formula when e = 2 and Q divides L),
 //            4 launches, depth c (chunk-to-chunk steps)
+// chunked(Q), fused (Q in Shape::fusedChunks: one kernel, dt, cumsums, C·Bᵀ
+//            and states on chip; codegen/cuda/templates/ssd_fused.cuh):
+//            matmul 2·B·L·H·q·N (C·Bᵀ per head, as that kernel does)
+//            + 4·B·L·H·P·N + 2·B·L·H·q·P·f, exps as above, bytes tokens +
+//            state (PERF.md's fused minimum), 1 launch, depth c
 //
 //===----------------------------------------------------------------------===//
 
@@ -125,6 +130,16 @@ Work cost::chunkedWork(const Shape &s, const Target &t, int64_t chunk) {
                   2.0 * b * l * d(s.h * q * s.p) * f;
   w.vectorFlops = 2.0 * b * d(c) * hpn;
   w.exps = b * l * d(s.h * q) * f;
+  if (std::find(s.fusedChunks.begin(), s.fusedChunks.end(), chunk) != s.fusedChunks.end()) {
+    w.matmulFlops = 2.0 * b * l * d(s.h * q * s.n) + 4.0 * b * l * hpn +
+                    2.0 * b * l * d(s.h * q * s.p) * f;
+    w.vectorFlops = 0;
+    w.bytes = tokenBytes(s) + stateBytes(s);
+    w.launches = 1;
+    w.depth = c;
+    w.stepLatency = t.chunkStepLatency;
+    return w;
+  }
   double perToken = d(s.elemBytes) / 2.0 * d(6 * s.h * s.p + 8 * s.g * s.n) +
                     d(26 * s.h + 8 * s.g * q);
   w.bytes = b * l * perToken + 12.0 * b * d(c) * hpn + stateBytes(s);

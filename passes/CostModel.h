@@ -77,6 +77,9 @@ struct Shape {
   int64_t b = 1, l = 1, h = 1, p = 1, g = 1, n = 1;
   int64_t elemBytes = 2; ///< 2 for bf16/f16, 4 for f32
   bool hasInit = false;  ///< an initial state is read
+  /// Chunk sizes at which a chunked schedule runs as the fused CUDA kernel
+  /// (ssd-decompose-chunked{keep-fused}); other Q are the four-kernel form.
+  llvm::SmallVector<int64_t, 4> fusedChunks;
 };
 
 /// What one schedule does.

@@ -101,6 +101,9 @@ def SelectSchedule : Pass<"ssd-select-schedule", "::mlir::ModuleOp"> {
     Option<"explain", "explain", "bool", /*default=*/"false",
            "print each op's estimated cost per schedule and the choice "
            "(also: the global flag --ssd-explain)">,
+    Option<"chunkedForm", "chunked-form", "std::string", /*default=*/"\"staged\"",
+           "how a GPU target runs a chunked SSD: staged (four kernels) or "
+           "fused (one kernel at the chunk sizes it supports; costed so)">,
   ];
   let dependentDialects = ["::ssdc::ssd::SSDDialect",
                            "::mlir::func::FuncDialect"];

@@ -50,6 +50,7 @@ void ssdc::buildCompilePipeline(OpPassManager &pm, const CompileOptions &o) {
   select.tuningDb = o.tuningDb;
   select.device = o.device;
   select.explain = o.explain;
+  select.chunkedForm = o.chunkedForm;
   pm.addPass(createSelectSchedule(select));
   // The CPU's chunked kernel (codegen/cpu ssdChunked) runs the four stages
   // itself, keeping chunk scalars in per-thread scratch; decomposing into

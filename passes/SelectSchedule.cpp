@@ -12,6 +12,7 @@
 #include "passes/CostModel.h"
 #include "passes/Passes.h"
 #include "passes/TuningDb.h"
+#include "ssdc/ssd_fused_launch.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -331,6 +332,19 @@ void SelectSchedulePass::select(Operation *op) {
   s.elemBytes = vt.getElementTypeBitWidth() / 8;
   s.hasInit = static_cast<bool>(init);
   StringRef dtype = dtypeName(vt.getElementType());
+  if (chunkedForm == "fused" && tgt->name != "cpu" && allowChunked) {
+    // The chunk sizes ssd-decompose-chunked{keep-fused} will keep whole:
+    // the fused kernel's own shape rules (bf16 -> its tensor-core path).
+    auto qt = cast<RankedTensorType>(k.getType());
+    bool bf16 = vt.getElementType().isBF16() && qt.getElementType().isBF16();
+    bool f32 = vt.getElementType().isF32() && qt.getElementType().isF32();
+    for (int64_t q : chunks)
+      if ((bf16 || f32) &&
+          cuda::fusedSsdLaunch(static_cast<int>(q), static_cast<int>(s.p),
+                               static_cast<int>(s.n), 1, 1, 1, bf16)
+                  .error == nullptr)
+        s.fusedChunks.push_back(q);
+  }
 
   SmallVector<cost::Estimate> estimates =
       cost::estimateAll(s, *tgt, chunks, allowChunked);
@@ -380,6 +394,9 @@ void SelectSchedulePass::select(Operation *op) {
         if (m.first == e.schedule)
           llvm::errs() << "  measured " << llvm::format("%.3f", m.second)
                        << " us";
+    if (e.schedule.kind == cost::Kind::Chunked &&
+        llvm::is_contained(s.fusedChunks, e.schedule.chunkSize))
+      llvm::errs() << "  (fused kernel)";
     if (e.schedule == chosen.schedule)
       llvm::errs() << "  <- chosen (" << source << ")";
     llvm::errs() << "\n";

@@ -2,7 +2,9 @@
 # The CUDA backend checked on the GPU machine, in one call.
 #
 #   tools/gpu_check.sh prepare        here (MLIR): compile the fixture artifacts
-#                                     with --target cuda into gpu-artifacts/; with
+#                                     with --target cuda into gpu-artifacts/
+#                                     (cost model, chunked Q=16 staged, and
+#                                     the same as one fused kernel); with
 #                                     SSDC_GPU_BF16=1 also --dtype bf16 ones
 #                                     (*__bf16, *__chunked16_bf16; they do not yet
 #                                     meet 1e-2 on the fixtures: docs/gpu_report.md)
@@ -25,6 +27,12 @@ if [ "$mode" = prepare ]; then
     "$ssdc" compile "$fix" --target cuda -o "$root/gpu-artifacts/$case.ssdc"
     "$ssdc" compile "$fix" --target cuda --tuning-db test/gpu/Inputs/force-chunked16-cuda.json \
       -o "$root/gpu-artifacts/${case}__chunked16.ssdc"
+    # The same schedule as one fused kernel (its fp32 path; not yet run on a GPU
+    # inside a model when this was added: the fused kernel itself is checked by
+    # tools/gpu_bench/run_ssd.sh).
+    "$ssdc" compile "$fix" --target cuda --chunked-form fused \
+      --tuning-db test/gpu/Inputs/force-chunked16-cuda.json \
+      -o "$root/gpu-artifacts/${case}__fused16.ssdc"
     [ "${SSDC_GPU_BF16:-0}" = 1 ] || continue
     "$ssdc" compile "$fix" --target cuda --dtype bf16 -o "$root/gpu-artifacts/${case}__bf16.ssdc"
     "$ssdc" compile "$fix" --target cuda --dtype bf16 \

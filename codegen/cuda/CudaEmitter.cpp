@@ -44,7 +44,9 @@ std::string readFile(const std::string &path) {
 /// The text of a template or header for kernels.cu: its own includes of
 /// other ssdc headers dropped (they are inlined too, in order), and
 /// <stdint.h>, which NVRTC does not have, replaced by typedefs under NVRTC.
-std::string inlineFile(const std::string &name, const std::string &path) {
+std::string inlineFile(const std::string &name, const std::string &path,
+                       std::set<std::string> &done) {
+  done.insert(name);
   std::string banner = "\n// ---- " + name + " (inlined) ----\n";
   if (!exists(path))
     return banner + "#error \"ssdc: the CUDA template " + name + " (" + path +
@@ -54,7 +56,17 @@ std::string inlineFile(const std::string &name, const std::string &path) {
   os << banner;
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("#include \"", 0) == 0) {
-      os << "// " << line << " (inlined above)\n";
+      // Another ssdc header: inlined here the first time it is met (a
+      // template's own helpers, e.g. ssd_fused.cuh's launch header).
+      std::string inc = line.substr(10, line.find('"', 10) - 10);
+      if (done.count(inc)) {
+        os << "// " << line << " (inlined above)\n";
+      } else {
+        std::string incPath = inc.rfind("ssdc/", 0) == 0
+                                  ? templateDir() + "/../include/" + inc
+                                  : templateDir() + "/" + inc;
+        os << "// " << line << " (inlined below)\n" << inlineFile(inc, incPath, done);
+      }
     } else if (line == "#include <stdint.h>") {
       os << "#ifdef __CUDACC_RTC__\n"
             "typedef signed char int8_t;\ntypedef short int16_t;\ntypedef int int32_t;\n"
@@ -161,15 +173,15 @@ EmittedKernels emitKernels(const std::string &planJson) {
         "// that the file compiles alone: with nvcc " << nvccFlags() << "\n"
         "// into kernels.fatbin, or with NVRTC by the runtime when kernels.fatbin\n"
         "// has no code for the GPU (runtime/cuda/Nvrtc.cpp).\n";
-  std::set<std::string> headers;
+  std::set<std::string> headers, done;
   for (const auto &[name, u] : uses)
     headers.insert(u.kernel.header);
-  headers.erase("common.cuh");
   os << inlineFile("ssdc/cuda_params.h",
-                   templateDir() + "/../include/ssdc/cuda_params.h");
-  os << inlineFile("common.cuh", templateDir() + "/common.cuh");
+                   templateDir() + "/../include/ssdc/cuda_params.h", done);
+  os << inlineFile("common.cuh", templateDir() + "/common.cuh", done);
   for (const std::string &h : headers)
-    os << inlineFile(h, templateDir() + "/" + h);
+    if (!done.count(h))
+      os << inlineFile(h, templateDir() + "/" + h, done);
   os << "\n// ==== generated kernels ====\n\nusing namespace ssdc::cuda;\n";
   for (const auto &[name, u] : uses) {
     os << "\n// " << u.op << ": " << u.launches << " launch"

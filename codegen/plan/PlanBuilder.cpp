@@ -179,6 +179,14 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         kernel += std::to_string(s.getChunkSize());
     }
   }
+  // A chunked ssd.ssm runs as the fused CUDA kernel, instantiated on its
+  // head dim and state size: record them (x [b,l,h,p], B [b,l,g,n]).
+  if (auto ssm = dyn_cast<ssd::SSMOp>(op)) {
+    if (ssd::ScheduleAttr s = ssm.getScheduleAttr(); s && s.isChunked()) {
+      attrs["headdim"] = cast<RankedTensorType>(ssm.getX().getType()).getDimSize(3);
+      attrs["dstate"] = cast<RankedTensorType>(ssm.getB().getType()).getDimSize(3);
+    }
+  }
   // Optional operands make positions ambiguous: record the segment sizes.
   if (auto segments =
           op->getAttrOfType<DenseI32ArrayAttr>("operandSegmentSizes"))

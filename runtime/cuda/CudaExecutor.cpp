@@ -21,6 +21,7 @@
 
 #include "ssdc/cuda_kernels.h"
 #include "ssdc/cuda_params.h"
+#include "ssdc/ssd_fused_launch.h"
 
 #include <cuda.h>
 #include <cuda_bf16.h>
@@ -617,6 +618,21 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
     std::string kind = "recurrent";
     if (attrs.contains("schedule"))
       kind = attrs["schedule"].value("kind", kind);
+    if (kind == "chunked") {
+      // The fused chunked kernel: its launch header gives the geometry (the
+      // kernel reads its head-dim block from gridDim) and refuses shapes it
+      // cannot run; the compiler only keeps supported ones whole.
+      int q = static_cast<int>(attrs["schedule"].value("chunk_size", int64_t(0)));
+      bool tensorCores = ins[0] == "bf16" && ins[3] == "bf16";
+      cuda::FusedSsdLaunch g =
+          cuda::fusedSsdLaunch(q, static_cast<int>(p.headdim), static_cast<int>(p.dstate),
+                               p.batch, p.heads, p.len, tensorCores);
+      if (g.error)
+        throw RuntimeError(std::string("the fused chunked SSD kernel cannot run ") + where +
+                           ": " + g.error);
+      r.launch(op, attrs, ins, outs, p, g.grid, g.block, g.smemBytes, where);
+      return;
+    }
     size_t smem = kind == "quadratic" ? p.len * (sizeof(double) + sizeof(float))
                                       : (p.headdim * p.dstate + 2 * p.dstate) * sizeof(float);
     r.launch(op, attrs, ins, outs, p, static_cast<unsigned>(p.batch * p.heads), 256, smem,

@@ -193,3 +193,33 @@ TEST(CostModel, CpuFitPicksNearTheMeasuredFastest) {
 }
 
 } // namespace
+
+namespace {
+
+// The fused form (Q in Shape::fusedChunks): PERF.md's fused minimum of
+// 4·H·P + 4·G·N + 2·H bytes per token (bf16) plus the final state, whatever
+// Q is; one launch; C·Bᵀ per head (the kernel recomputes it per CTA).
+TEST(CostModel, FusedChunkedBytesDoNotDependOnQ) {
+  const double B = 1, L = 16384, H = 80, P = 64, N = 128, G = 1;
+  Shape s = mamba27b(16384);
+  s.fusedChunks = {64, 128};
+  for (int64_t q : {64, 128}) {
+    Work w = chunkedWork(s, h100(), q);
+    double Q = static_cast<double>(q), f = (Q + 1) / (2 * Q);
+    EXPECT_DOUBLE_EQ(w.bytes, (4 * H * P + 4 * G * N + 2 * H) * B * L + 4 * B * H * P * N)
+        << "Q=" << q;
+    EXPECT_DOUBLE_EQ(w.matmulFlops, 2 * B * L * H * Q * N + 4 * B * L * H * P * N +
+                                        2 * B * L * H * Q * P * f);
+    EXPECT_EQ(w.launches, 1);
+  }
+  // Q = 256 is not in fusedChunks: the four-kernel bytes (67 KB/token).
+  Work staged = chunkedWork(s, h100(), 256);
+  EXPECT_EQ(staged.launches, 4);
+  EXPECT_NEAR((staged.bytes - 4.0 * H * P * N) / L / 1000, 67, 0.5);
+  // At 16K tokens the fused kernel beats every staged chunk size.
+  double fused = seconds(chunkedWork(s, h100(), 64), h100(), 2);
+  for (int64_t q : {64, 128, 256})
+    EXPECT_LT(fused, seconds(chunkedWork(mamba27b(16384), h100(), q), h100(), 2));
+}
+
+} // namespace

@@ -155,7 +155,19 @@ inline std::optional<KernelInstance> kernelFor(const std::string &op,
     if (kind == "quadratic")
       return make("ssm_quadratic", "ssm_quadratic.cuh", "SsmParams",
                   "ssmQuadraticKernel", dts);
-    return none;  // chunked ssd.ssm is decomposed for CUDA targets
+    if (kind == "chunked") {
+      // The fused chunked kernel (ssd_fused.cuh), instantiated on Q and the
+      // head dim / state size the plan records (compile-time tile shapes).
+      int64_t q = attrs["schedule"].value("chunk_size", int64_t(0));
+      int64_t p = attrs.value("headdim", int64_t(0)), n = attrs.value("dstate", int64_t(0));
+      if (q <= 0 || p <= 0 || n <= 0)
+        return none;
+      std::string qpn = std::to_string(q) + ", " + std::to_string(p) + ", " + std::to_string(n);
+      return make("ssm_chunked_fused_q" + std::to_string(q) + "_p" + std::to_string(p) +
+                      "_n" + std::to_string(n),
+                  "ssd_fused.cuh", "SsmParams", "ssmChunkedFusedKernel", dts, qpn);
+    }
+    return none;
   }
   if (op == "ssd.chunk_cumsum")
     return make("chunk_cumsum_q" + chunk(), "chunk_cumsum.cuh", "ChunkCumsumParams",
