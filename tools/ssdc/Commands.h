@@ -23,6 +23,9 @@ int generateCommand(int argc, char **argv);
 /// `ssdc run MODEL_DIR --prompt TEXT ...`: compile (cached), then generate.
 int runCommand(int argc, char **argv);
 
+/// `ssdc tune`: measured schedule times for `ssdc compile --tuning-db`.
+int tuneCommand(int argc, char **argv);
+
 } // namespace ssdc::driver
 
 #endif // SSDC_TOOLS_SSDC_COMMANDS_H

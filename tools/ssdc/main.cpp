@@ -31,6 +31,9 @@ static void printUsage(std::FILE *out) {
                "          --top-k, --top-p, --seed)\n"
                "  run MODEL_DIR --prompt TEXT [...]\n"
                "          compile (cached by content hash) and generate\n"
+               "  tune ARTIFACT --device cpu -o TUNING.json\n"
+               "          time every SSD schedule of the plan (checked against\n"
+               "          float64 first) for `ssdc compile --tuning-db`\n"
                "  help    this text\n"
                "\n"
                "`ssdc COMMAND --help` lists a command's options.\n");
@@ -65,6 +68,8 @@ int main(int argc, char **argv) {
     return ssdc::driver::evalCommand(argc - 1, argv + 1);
   if (command == "generate")
     return ssdc::driver::generateCommand(argc - 1, argv + 1);
+  if (command == "tune")
+    return ssdc::driver::tuneCommand(argc - 1, argv + 1);
 #endif
   std::fprintf(stderr, "ssdc: unknown command '%s'\n\n", command.c_str());
   printUsage(stderr);
