@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Schedule crossovers measured by `ssdc tune` next to the cost model's prediction.
+
+    python3 tools/tune_crossovers.py ARTIFACT OUT_PREFIX [--lengths 16,64,...] [--ssdc DIR]
+
+Runs `ssdc tune ARTIFACT --device cpu` at each length (every SSD schedule and chunk
+size, checked against float64 first, then timed), asks the cost model for its
+estimate of the same shape at the same length (`ssdc-opt --ssd-select-schedule`
+with explain on a one-op function), and writes OUT_PREFIX.md (a table: measured and
+predicted microseconds per schedule, the fastest measured and the model's choice)
+and, when matplotlib is installed, OUT_PREFIX.png (time against L, log-log).
+"""
+import argparse, json, os, re, subprocess, sys, tempfile
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("artifact"); ap.add_argument("out")
+    ap.add_argument("--lengths", default="16,64,256,512,1024,2048,4096")
+    ap.add_argument("--ssdc", default="build/bin", help="directory of ssdc and ssdc-opt")
+    ap.add_argument("--repeats", default="3")
+    a = ap.parse_args()
+    lengths = [int(x) for x in a.lengths.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = os.path.join(tmp, "tuned.json")
+        subprocess.run([os.path.join(a.ssdc, "ssdc"), "tune", a.artifact, "--device", "cpu",
+                        "--lengths", a.lengths, "--repeats", a.repeats, "-o", db_path], check=True)
+        db = json.load(open(db_path))
+        rows = []
+        for e in db["entries"]:
+            l = e["timed_at_l"]
+            h, p, g, n = e["h"], e["p"], e["g"], e["n"]
+            mlir = os.path.join(tmp, f"l{l}.mlir")
+            t = lambda dims: "tensor<" + "x".join(map(str, dims)) + "xf32>"
+            q, v, dec, st = t([1, l, g, n]), t([1, l, h, p]), t([1, l, h]), t([1, h, p, n])
+            open(mlir, "w").write(
+                f"func.func @f(%q: {q}, %k: {q}, %v: {v}, %a: {dec}) -> {v} {{\n"
+                f"  %y, %s = ssd.sma %q, %k, %v decay(%a) {{mask = #ssd.mask<decay>}} : "
+                f"({q}, {q}, {v}, {dec}) -> ({v}, {st})\n  return %y : {v}\n}}\n")
+            out = subprocess.run([os.path.join(a.ssdc, "ssdc-opt"), mlir,
+                                  "--ssd-select-schedule=target=cpu explain=true", "-o", os.devnull],
+                                 check=True, capture_output=True, text=True).stderr
+            pred = {m.group(1): float(m.group(2))
+                    for m in re.finditer(r"^\s+(recurrent|quadratic|chunked-\d+)\s+([0-9.]+) us", out, re.M)}
+            chosen = re.search(r"^\s+(\S+)\s+[0-9.]+ us\s+<- chosen", out, re.M).group(1)
+            rows.append((l, (h, p, g, n), e["times_us"], pred, chosen, e.get("device", "")))
+    rows.sort()
+    scheds = sorted({s for r in rows for s in r[2]}, key=lambda s: (s[0] != "r", s[0] != "q", len(s), s))
+    with open(a.out + ".md", "w") as f:
+        f.write(f"Measured by `ssdc tune` (median of {a.repeats}, checked against float64 first) "
+                f"vs the cost model's estimate, microseconds, on {rows[0][5] or 'this CPU'}; shape "
+                f"b=1 h={rows[0][1][0]} p={rows[0][1][1]} g={rows[0][1][2]} n={rows[0][1][3]}.\n"
+                f"Command: `python3 tools/tune_crossovers.py {a.artifact} {a.out} --lengths {a.lengths}`\n\n")
+        f.write("| L | " + " | ".join(f"{s} measured / model" for s in scheds) +
+                " | fastest measured | model's choice |\n|" + "---|" * (len(scheds) + 3) + "\n")
+        for l, _, meas, pred, chosen, _ in rows:
+            cells = [f"{meas[s]:.0f} / {pred.get(s, float('nan')):.0f}" if s in meas else "—" for s in scheds]
+            best = min(meas, key=meas.get)
+            f.write(f"| {l} | " + " | ".join(cells) + f" | {best} | {chosen}"
+                    + (" (slower: %.2f×)" % (meas[chosen] / meas[best]) if chosen in meas and chosen != best else "")
+                    + " |\n")
+    print("wrote", a.out + ".md")
+    try:
+        import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot", file=sys.stderr); return
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, s in enumerate(scheds):
+        ls = [r[0] for r in rows if s in r[2]]
+        c = f"C{i}"
+        ax.plot(ls, [r[2][s] for r in rows if s in r[2]], "o-", color=c, label=f"{s} measured")
+        ax.plot(ls, [r[3].get(s) for r in rows if s in r[2]], "--", color=c, alpha=0.6)
+    ax.set_xscale("log", base=2); ax.set_yscale("log")
+    ax.set_xlabel("sequence length L"); ax.set_ylabel("time per call (us)")
+    ax.set_title("CPU SSD schedules: measured (solid) vs cost model (dashed)")
+    ax.grid(True, which="both", alpha=0.3); ax.legend(fontsize=7)
+    fig.tight_layout(); fig.savefig(a.out + ".png", dpi=110)
+    print("wrote", a.out + ".png")
+
+if __name__ == "__main__":
+    main()
