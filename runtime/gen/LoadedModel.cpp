@@ -7,6 +7,7 @@
 
 #ifdef SSDC_HAVE_CUDA_RUNTIME
 #include "runtime/cuda/CudaExecutor.h"
+#include "runtime/gen/CudaDecoder.h"
 #else
 namespace ssdc::rt {
 class CudaExecutor {};  // this build has no CUDA runtime; never constructed
@@ -116,44 +117,6 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
 
 LoadedModel::~LoadedModel() = default;
 
-#ifdef SSDC_HAVE_CUDA_RUNTIME
-namespace {
-
-/// Generation on a CUDA session: prefill returns the last position's logits
-/// only, decode steps replay a CUDA graph per batch size. A batch prefills
-/// each prompt in a session of one sequence and copies its states into its
-/// row of the batch's session (device to device).
-class CudaDecoder : public Decoder {
-public:
-  explicit CudaDecoder(CudaExecutor &x) : x(x) {}
-  void start(int64_t b, int64_t capacity) override {
-    session = x.openSession(b, capacity);
-    single = b > 1 ? x.openSession(1, capacity) : nullptr;
-  }
-  std::vector<float> prefill(const Entry &entry, size_t row,
-                             const std::vector<int64_t> &prompt) override {
-    CudaSession &s = single ? *single : *session;
-    SessionRun how;
-    how.lastOnly = true;
-    Tensor logits = s.run(entry, prompt, static_cast<int64_t>(prompt.size()), how);
-    if (single)
-      session->copyRow(static_cast<int64_t>(row), *single);
-    return std::move(logits.data);
-  }
-  std::vector<float> decode(const Entry &entry,
-                            const std::vector<int64_t> &tokens) override {
-    SessionRun how;
-    how.graph = true;
-    return std::move(session->run(entry, tokens, 1, how).data);
-  }
-
-private:
-  CudaExecutor &x;
-  std::unique_ptr<CudaSession> session, single;
-};
-
-} // namespace
-#endif
 
 std::unique_ptr<Decoder> LoadedModel::decoder() {
 #ifdef SSDC_HAVE_CUDA_RUNTIME

@@ -22,6 +22,7 @@
 // Prints OK/FAIL lines; exits 1 on any failure.
 #include "runtime/core/Error.h"
 #include "runtime/cuda/CudaExecutor.h"
+#include "runtime/gen/CudaDecoder.h"
 #include "runtime/gen/Generate.h"
 #include "runtime/gen/LoadedModel.h"
 
@@ -66,38 +67,6 @@ bool bitwiseEqual(const std::vector<float> &a, const std::vector<float> &b) {
   return a.size() == b.size() &&
          std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
-
-/// A Decoder over a CUDA session, with graphs on or off (LoadedModel's own
-/// decoder always asks for graphs).
-class SessionDecoder : public Decoder {
-public:
-  SessionDecoder(CudaExecutor &x, bool graph) : x(x), graph(graph) {}
-  void start(int64_t b, int64_t capacity) override {
-    session = x.openSession(b, capacity);
-    single = b > 1 ? x.openSession(1, capacity) : nullptr;
-  }
-  std::vector<float> prefill(const Entry &entry, size_t row,
-                             const std::vector<int64_t> &prompt) override {
-    CudaSession &s = single ? *single : *session;
-    SessionRun how;
-    how.lastOnly = true;
-    Tensor t = s.run(entry, prompt, static_cast<int64_t>(prompt.size()), how);
-    if (single)
-      session->copyRow(static_cast<int64_t>(row), *single);
-    return std::move(t.data);
-  }
-  std::vector<float> decode(const Entry &entry, const std::vector<int64_t> &tokens) override {
-    SessionRun how;
-    how.graph = graph;
-    return std::move(session->run(entry, tokens, 1, how).data);
-  }
-  CudaSession &main() { return *session; }
-
-private:
-  CudaExecutor &x;
-  bool graph;
-  std::unique_ptr<CudaSession> session, single;
-};
 
 std::vector<int64_t> randomIds(int64_t n, int64_t vocab, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -188,17 +157,17 @@ int main(int argc, char **argv) {
     // 1. host path vs resident eager.
     HostDecoder host(model.runner());
     Generation h = greedy(host, plan, prompt, steps);
-    SessionDecoder eager(x, false);
+    CudaDecoder eager(x, false);
     Generation e = greedy(eager, plan, prompt, steps);
     report(h.tokens == e.tokens && bitwiseEqual(h.stepLogits, e.stepLogits),
            "resident session == host states: tokens equal, " +
                std::to_string(e.stepLogits.size()) + " step logits bitwise equal");
 
     // 2. graph replay vs eager.
-    SessionDecoder graphed(x, true);
+    CudaDecoder graphed(x, true);
     Generation g = greedy(graphed, plan, prompt, steps);
-    int64_t captured = graphed.main().graphsCaptured(),
-            replays = graphed.main().graphReplays();
+    int64_t captured = graphed.session().graphsCaptured(),
+            replays = graphed.session().graphReplays();
     bool same = g.tokens == e.tokens && bitwiseEqual(g.stepLogits, e.stepLogits);
     report(same && (steps < 3 || captured >= 1),
            "CUDA graph decode == eager decode: tokens equal, step logits bitwise equal (" +
@@ -234,7 +203,7 @@ int main(int argc, char **argv) {
     // 4. a batch of two prompts of different lengths.
     if (promptLen > 4) {
       std::vector<int64_t> other = randomIds(promptLen - 3, vocab, 2);
-      SessionDecoder one(x, true), two(x, true);
+      CudaDecoder one(x, true), two(x, true);
       Generation a = greedy(one, plan, other, steps);
       std::vector<Sampler> samplers(2, Sampler(SamplingOptions{}));
       std::vector<Generation> both =
