@@ -69,7 +69,9 @@ const char *kTuneHelp =
     "                           (default 120); untimed ones are listed\n"
     "  --repeats N              timed runs per variant, median kept (default 5)\n"
     "  --lengths L1,L2,...      lengths to time (default: each bucket's upper\n"
-    "                           bound, the open bucket's lower bound)\n"
+    "                           bound, the open bucket's lower bound); a bucket\n"
+    "                           holding several is timed at each, and a variant's\n"
+    "                           time for it is their sum\n"
     "  --chunk-sizes Q1,Q2,...  chunked candidates (default 32,64,128,256)\n"
     "  --batch B                batch to time at (default 1)\n"
     "  --seed S                 random inputs (default 1)\n";
@@ -271,22 +273,24 @@ int tune(Args &a) {
   if (shapes.empty() || buckets.empty())
     throw RuntimeError(a.positional[0] + ": its prefill plan has no SSD op to tune");
 
-  struct Job {
+  // One group per (shape, bucket): the compiler gives a bucket one schedule,
+  // so a variant's time for it is the sum over the lengths timed in it.
+  struct Group {
     SsdShapeKey key;
     Bucket bucket;
-    int64_t l;
+    std::vector<int64_t> ls;
   };
-  std::vector<Job> jobs;
+  std::vector<Group> groups;
   for (const SsdShapeKey &key : shapes)
     for (const Bucket &bk : buckets) {
-      std::vector<int64_t> ls;
+      Group g{key, bk, {}};
       for (int64_t l : lengths)
         if (l >= bk.lMin && (bk.lMax < 0 || l <= bk.lMax))
-          ls.push_back(l);
+          g.ls.push_back(l);
       if (lengths.empty())
-        ls.push_back(bk.lMax > 0 ? bk.lMax : bk.lMin);
-      for (int64_t l : ls)
-        jobs.push_back({key, bk, l});
+        g.ls.push_back(bk.lMax > 0 ? bk.lMax : bk.lMin);
+      if (!g.ls.empty())
+        groups.push_back(g);
     }
 
   std::mt19937 rng(seed);
@@ -295,24 +299,31 @@ int tune(Args &a) {
   nlohmann::json entries = nlohmann::json::array();
   std::string cpu = cpuName();
   int discardedCount = 0, untimedCount = 0;
-  for (size_t j = 0; j < jobs.size(); ++j) {
-    const Job &job = jobs[j];
+  for (size_t j = 0; j < groups.size(); ++j) {
+    const Group &grp = groups[j];
+    int64_t maxL = *std::max_element(grp.ls.begin(), grp.ls.end());
     std::vector<std::string> variants = {"recurrent", "quadratic"};
     for (int64_t q : chunks)
-      if (q <= std::max<int64_t>(job.l, chunks.front()))
+      if (q <= std::max<int64_t>(maxL, chunks.front()))
         variants.push_back("chunked-" + std::to_string(q));
-    nlohmann::json times = nlohmann::json::object(), discarded = nlohmann::json::object();
+    nlohmann::json times = nlohmann::json::object(), discarded = nlohmann::json::object(),
+                   perLength = nlohmann::json::object();
     std::vector<std::string> untimed;
     std::string best;
     double bestUs = 0;
-    Problem timing(batch, job.l, job.key, rng);
+    std::vector<Problem> timing;
+    for (int64_t l : grp.ls)
+      timing.emplace_back(batch, l, grp.key, rng);
+    std::string ls;
+    for (int64_t l : grp.ls)
+      ls += (ls.empty() ? "" : ",") + std::to_string(l);
     for (size_t v = 0; v < variants.size(); ++v) {
       const std::string &name = variants[v];
       std::fprintf(stderr,
-                   "ssdc tune: [%zu/%zu] l=%lld h=%lld p=%lld g=%lld n=%lld: %s "
+                   "ssdc tune: [%zu/%zu] l=%s h=%lld p=%lld g=%lld n=%lld: %s "
                    "(%zu left after it%s%s)\n",
-                   j + 1, jobs.size(), (long long)job.l, (long long)job.key.h,
-                   (long long)job.key.p, (long long)job.key.g, (long long)job.key.n,
+                   j + 1, groups.size(), ls.c_str(), (long long)grp.key.h,
+                   (long long)grp.key.p, (long long)grp.key.g, (long long)grp.key.n,
                    name.c_str(), variants.size() - v - 1, best.empty() ? "" : "; best so far ",
                    best.c_str());
       if (elapsed() > budget) {
@@ -320,7 +331,7 @@ int tune(Args &a) {
         ++untimedCount;
         continue;
       }
-      double err = checkVariant(k, name, batch, std::min(job.l, kCheckLength), job.key, rng);
+      double err = checkVariant(k, name, batch, std::min(maxL, kCheckLength), grp.key, rng);
       if (!(err <= kTolerance)) {
         std::fprintf(stderr, "ssdc tune:   %s discarded: %.3g from float64 (> %.0e), not timed\n",
                      name.c_str(), err, kTolerance);
@@ -330,7 +341,12 @@ int tune(Args &a) {
         ++discardedCount;
         continue;
       }
-      double us = timeVariant(k, name, timing, repeats) * 1e6;
+      double us = 0;
+      for (size_t i = 0; i < grp.ls.size(); ++i) {
+        double t = timeVariant(k, name, timing[i], repeats) * 1e6;
+        perLength[std::to_string(grp.ls[i])][name] = t;
+        us += t;
+      }
       times[name] = us;
       if (best.empty() || us < bestUs)
         best = name, bestUs = us;
@@ -343,14 +359,16 @@ int tune(Args &a) {
                         {"op", "sma"},
                         {"dtype", "f32"},
                         {"b", {batch, batch}},
-                        {"l", {job.bucket.lMin, job.bucket.lMax < 0 ? nlohmann::json(nullptr)
-                                                                    : nlohmann::json(job.bucket.lMax)}},
-                        {"h", job.key.h},
-                        {"p", job.key.p},
-                        {"g", job.key.g},
-                        {"n", job.key.n},
-                        {"timed_at_l", job.l},
+                        {"l", {grp.bucket.lMin, grp.bucket.lMax < 0 ? nlohmann::json(nullptr)
+                                                                    : nlohmann::json(grp.bucket.lMax)}},
+                        {"h", grp.key.h},
+                        {"p", grp.key.p},
+                        {"g", grp.key.g},
+                        {"n", grp.key.n},
+                        {"timed_at_l", grp.ls},
                         {"times_us", times}};
+    if (grp.ls.size() > 1)
+      e["times_us_per_length"] = perLength;
     if (!cpu.empty())
       e["device"] = cpu;
     if (!discarded.empty())
