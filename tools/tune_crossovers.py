@@ -26,8 +26,11 @@ def main():
                         "--lengths", a.lengths, "--repeats", a.repeats, "-o", db_path], check=True)
         db = json.load(open(db_path))
         rows = []
+        measured = []  # (l, entry, times at l): a bucket timed at several lengths keeps each
         for e in db["entries"]:
-            l = e["timed_at_l"]
+            per = e.get("times_us_per_length") or {str(e["timed_at_l"][0]): e["times_us"]}
+            measured += [(int(l), e, times) for l, times in per.items()]
+        for l, e, times in measured:
             h, p, g, n = e["h"], e["p"], e["g"], e["n"]
             mlir = os.path.join(tmp, f"l{l}.mlir")
             t = lambda dims: "tensor<" + "x".join(map(str, dims)) + "xf32>"
@@ -42,7 +45,7 @@ def main():
             pred = {m.group(1): float(m.group(2))
                     for m in re.finditer(r"^\s+(recurrent|quadratic|chunked-\d+)\s+([0-9.]+) us", out, re.M)}
             chosen = re.search(r"^\s+(\S+)\s+[0-9.]+ us\s+<- chosen", out, re.M).group(1)
-            rows.append((l, (h, p, g, n), e["times_us"], pred, chosen, e.get("device", "")))
+            rows.append((l, (h, p, g, n), times, pred, chosen, e.get("device", "")))
     rows.sort()
     scheds = sorted({s for r in rows for s in r[2]}, key=lambda s: (s[0] != "r", s[0] != "q", len(s), s))
     with open(a.out + ".md", "w") as f:
