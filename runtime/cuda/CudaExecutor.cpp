@@ -634,7 +634,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
       return;
     }
     size_t smem = kind == "quadratic" ? p.len * (sizeof(double) + sizeof(float))
-                                      : (p.headdim * p.dstate + 2 * p.dstate) * sizeof(float);
+                                      : (p.headdim * (p.dstate + 1) + 2 * p.dstate) * sizeof(float);  // ssm_recurrent.cuh
     r.launch(op, attrs, ins, outs, p, static_cast<unsigned>(p.batch * p.heads), 256, smem,
              where);
     return;

@@ -7,7 +7,12 @@
 // plain a S + dt x B (the expm1 form would cancel S against -S there), as
 // the CPU kernels do (codegen/cpu/generators/common.h, decayStep).
 // Launch: one block per (batch, head); dynamic shared memory of
-// (headdim·dstate + 2·dstate) floats; the state stays in shared memory.
+// (headdim·(dstate + 1) + 2·dstate) floats; the state stays in shared memory,
+// its rows padded to dstate + 1 floats: the y loop has thread pi walk row pi,
+// and with an unpadded row of 128 floats all 32 lanes of a warp hit one bank
+// (32-way conflicts on every read; the decode profile of docs/perf/gpu_model.md).
+// The executor (runtime/cuda/CudaExecutor.cpp) and the kernel check
+// (test/gpu/kernels/ssd_check.cu) size the shared memory with this formula.
 #ifndef SSDC_CUDA_SSM_RECURRENT_CUH
 #define SSDC_CUDA_SSM_RECURRENT_CUH
 
@@ -24,9 +29,10 @@ __device__ void ssmRecurrentKernel(const SsmParams &p) {
   extern __shared__ float smem[];
   const int64_t H = p.heads, P = p.headdim, N = p.dstate, G = p.groups, L = p.len;
   const int64_t b = blockIdx.x / H, h = blockIdx.x % H, g = h / (H / G);
-  float *S = smem, *Bs = smem + P * N, *Cs = Bs + N;
+  const int64_t R = N + 1;  // padded row stride of S
+  float *S = smem, *Bs = smem + P * R, *Cs = Bs + N;
   for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x)
-    S[e] = p.initState ? p.initState[(b * H + h) * P * N + e] : 0.0f;
+    S[e / N * R + e % N] = p.initState ? p.initState[(b * H + h) * P * N + e] : 0.0f;
   const float A = p.A[h];
   for (int64_t t = 0; t < L; ++t) {
     __syncthreads();
@@ -43,13 +49,14 @@ __device__ void ssmRecurrentKernel(const SsmParams &p) {
     for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x) {
       int64_t pi = e / N, n = e % N;
       const float add = dt * float(x[pi]) * Bs[n];
-      S[e] = nearOne ? S[e] + (am1 * S[e] + add) : a * S[e] + add;
+      float &s = S[pi * R + n];
+      s = nearOne ? s + (am1 * s + add) : a * s + add;
     }
     __syncthreads();
     for (int64_t pi = threadIdx.x; pi < P; pi += blockDim.x) {
       float acc = 0.0f;
       for (int64_t n = 0; n < N; ++n)
-        acc += S[pi * N + n] * Cs[n];
+        acc += S[pi * R + n] * Cs[n];
       if (p.D)
         acc += p.D[h] * float(x[pi]);
       y[((b * L + t) * H + h) * P + pi] = TY(acc);
@@ -57,7 +64,7 @@ __device__ void ssmRecurrentKernel(const SsmParams &p) {
   }
   __syncthreads();
   for (int64_t e = threadIdx.x; e < P * N; e += blockDim.x)
-    p.finalState[(b * H + h) * P * N + e] = S[e];
+    p.finalState[(b * H + h) * P * N + e] = S[e / N * R + e % N];
 }
 
 } // namespace cuda

@@ -188,7 +188,7 @@ template <typename T> SsdOut runSsm(const SsdInputs &in, bool quadratic) {
   float *fin = a.out<float>(in.stateSize(), "final state");
   SsmParams p = ssmParams(in, d, y, fin);
   size_t smem = quadratic ? p.len * (sizeof(double) + sizeof(float))
-                          : (p.headdim * p.dstate + 2 * p.dstate) * sizeof(float);
+                          : (p.headdim * (p.dstate + 1) + 2 * p.dstate) * sizeof(float);  // ssm_recurrent.cuh
   if (quadratic)
     launch(ssmQuadraticG<T>, unsigned(p.batch * p.heads), 256, smem, p, "ssm quadratic");
   else
