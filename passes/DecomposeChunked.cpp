@@ -9,7 +9,7 @@
 
 #include "passes/Passes.h"
 
-#include "ssdc/ssd_fused_launch.h"
+#include "passes/FusedKernel.h"
 
 namespace ssdc {
 #define GEN_PASS_DEF_DECOMPOSECHUNKED
@@ -61,27 +61,6 @@ LogicalResult decompose(SMAOp op) {
   return success();
 }
 
-/// True when the fused CUDA kernel runs this chunked sma as it is: the
-/// launch header's own shape rules (one source of truth with the kernel),
-/// the tensor-core path when q, k and v are bf16, else the fp32 one.
-bool fusedKernelSupports(SMAOp op, int64_t q) {
-  auto k = cast<RankedTensorType>(op.getK().getType());
-  auto v = cast<RankedTensorType>(op.getV().getType());
-  auto c = cast<RankedTensorType>(op.getQ().getType());
-  int64_t p = v.getDimSize(3), n = k.getDimSize(3);
-  if (ShapedType::isDynamic(p) || ShapedType::isDynamic(n) || op.getMask() != MaskKind::decay)
-    return false;
-  bool bf16 = k.getElementType().isBF16() && v.getElementType().isBF16() &&
-              c.getElementType().isBF16();
-  bool f32 = k.getElementType().isF32() && v.getElementType().isF32() &&
-             c.getElementType().isF32();
-  if (!bf16 && !f32)
-    return false;
-  return cuda::fusedSsdLaunch(static_cast<int>(q), static_cast<int>(p),
-                              static_cast<int>(n), 1, 1, 1, bf16)
-             .error == nullptr;
-}
-
 struct DecomposeChunkedPass
     : ssdc::impl::DecomposeChunkedBase<DecomposeChunkedPass> {
   using DecomposeChunkedBase::DecomposeChunkedBase;
@@ -91,7 +70,9 @@ struct DecomposeChunkedPass
       ScheduleAttr s = op.getScheduleAttr();
       if (!s || !s.isChunked())
         return;
-      if (keepFused && fusedKernelSupports(op, s.getChunkSize()))
+      if (keepFused && op.getMask() == MaskKind::decay &&
+          fusedKernelRuns(op.getQ().getType(), op.getK().getType(), op.getV().getType(),
+                          s.getChunkSize()))
         return;
       todo.push_back(op);
     });

@@ -12,7 +12,7 @@
 #include "passes/CostModel.h"
 #include "passes/Passes.h"
 #include "passes/TuningDb.h"
-#include "ssdc/ssd_fused_launch.h"
+#include "passes/FusedKernel.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -310,16 +310,16 @@ void SelectSchedulePass::select(Operation *op) {
   if (auto att = dyn_cast<AttentionOp>(op))
     return selectAttention(att, fn, l);
 
-  Value v, k, init;
+  Value c, v, k, init;
   bool allowChunked = true;
   ScheduleAttr existing;
   if (auto sma = dyn_cast<SMAOp>(op)) {
-    v = sma.getV(), k = sma.getK(), init = sma.getInitState();
+    c = sma.getQ(), v = sma.getV(), k = sma.getK(), init = sma.getInitState();
     allowChunked = sma.getMask() == MaskKind::decay;
     existing = sma.getScheduleAttr();
   } else {
     auto ssm = cast<SSMOp>(op);
-    v = ssm.getX(), k = ssm.getB(), init = ssm.getInitState();
+    c = ssm.getC(), v = ssm.getX(), k = ssm.getB(), init = ssm.getInitState();
     existing = ssm.getScheduleAttr();
   }
   auto vt = cast<RankedTensorType>(v.getType());
@@ -333,16 +333,9 @@ void SelectSchedulePass::select(Operation *op) {
   s.hasInit = static_cast<bool>(init);
   StringRef dtype = dtypeName(vt.getElementType());
   if (chunkedForm == "fused" && tgt->name != "cpu" && allowChunked) {
-    // The chunk sizes ssd-decompose-chunked{keep-fused} will keep whole:
-    // the fused kernel's own shape rules (bf16 -> its tensor-core path).
-    auto qt = cast<RankedTensorType>(k.getType());
-    bool bf16 = vt.getElementType().isBF16() && qt.getElementType().isBF16();
-    bool f32 = vt.getElementType().isF32() && qt.getElementType().isF32();
+    // The chunk sizes ssd-decompose-chunked{keep-fused} will keep whole.
     for (int64_t q : chunks)
-      if ((bf16 || f32) &&
-          cuda::fusedSsdLaunch(static_cast<int>(q), static_cast<int>(s.p),
-                               static_cast<int>(s.n), 1, 1, 1, bf16)
-                  .error == nullptr)
+      if (fusedKernelRuns(c.getType(), k.getType(), v.getType(), q))
         s.fusedChunks.push_back(q);
   }
 

@@ -42,16 +42,20 @@ namespace ssdc::rt {
 
 namespace {
 
+/// The driver API functions the executor uses (one list: declared and looked up).
+#define SSDC_DRIVER_FNS(X)                                                     \
+  X(cuGetErrorName)                                                            \
+  X(cuGetErrorString)                                                          \
+  X(cuModuleLoadData)                                                          \
+  X(cuModuleGetFunction)                                                       \
+  X(cuModuleUnload)                                                            \
+  X(cuFuncSetAttribute)                                                        \
+  X(cuLaunchKernel)
+
 /// The driver API entry points, looked up through the runtime.
 struct Driver {
 #define SSDC_DRIVER_FN(name) decltype(&::name) name = nullptr;
-  SSDC_DRIVER_FN(cuGetErrorName)
-  SSDC_DRIVER_FN(cuGetErrorString)
-  SSDC_DRIVER_FN(cuModuleLoadData)
-  SSDC_DRIVER_FN(cuModuleGetFunction)
-  SSDC_DRIVER_FN(cuModuleUnload)
-  SSDC_DRIVER_FN(cuFuncSetAttribute)
-  SSDC_DRIVER_FN(cuLaunchKernel)
+  SSDC_DRIVER_FNS(SSDC_DRIVER_FN)
 #undef SSDC_DRIVER_FN
 };
 
@@ -68,13 +72,7 @@ const Driver &driver() {
         throw RuntimeError(std::string("the CUDA driver has no ") + symbol);
     };
 #define SSDC_DRIVER_FN(name) get(#name, reinterpret_cast<void **>(&d.name));
-    SSDC_DRIVER_FN(cuGetErrorName)
-    SSDC_DRIVER_FN(cuGetErrorString)
-    SSDC_DRIVER_FN(cuModuleLoadData)
-    SSDC_DRIVER_FN(cuModuleGetFunction)
-    SSDC_DRIVER_FN(cuModuleUnload)
-    SSDC_DRIVER_FN(cuFuncSetAttribute)
-    SSDC_DRIVER_FN(cuLaunchKernel)
+    SSDC_DRIVER_FNS(SSDC_DRIVER_FN)
 #undef SSDC_DRIVER_FN
     return d;
   }();
