@@ -153,13 +153,8 @@ EmittedKernels emitKernels(const std::string &planJson) {
       } else if (note(op, attrs, in, out, entry)) {
         continue;
       }
-      std::string sig;
-      for (const std::string &d : in)
-        sig += (sig.empty() ? "" : ", ") + d;
-      sig += " -> ";
-      for (size_t i = 0; i < out.size(); ++i)
-        sig += (i ? ", " : "") + out[i];
-      unsupported.insert(op + " (" + l.value("kernel", std::string()) + ": " + sig + ")");
+      unsupported.insert(op + " (" + l.value("kernel", std::string()) + ": " +
+                         dtypeSignature(in, out) + ")");
     }
   }
   out.unsupported.assign(unsupported.begin(), unsupported.end());

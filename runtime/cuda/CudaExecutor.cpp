@@ -413,16 +413,9 @@ public:
               const DTypes &outs, P params, unsigned grid, unsigned block, size_t smem,
               const std::string &where) {
     std::optional<cuda::KernelInstance> k = cuda::kernelFor(op, attrs, ins, outs);
-    if (!k) {
-      std::string sig;
-      for (const std::string &d : ins)
-        sig += (sig.empty() ? "" : ", ") + d;
-      sig += " -> ";
-      for (size_t i = 0; i < outs.size(); ++i)
-        sig += (i ? ", " : "") + outs[i];
+    if (!k)
       throw RuntimeError("the CUDA executor has no kernel for " + op + " with dtypes " +
-                         sig + " (" + where + ")");
-    }
+                         cuda::dtypeSignature(ins, outs) + " (" + where + ")");
     std::string what = "kernel '" + k->name + "' for " + where + " of entry '" + e.name +
                        "' (grid " + std::to_string(grid) + ", block " +
                        std::to_string(block) + ", " + std::to_string(smem) +

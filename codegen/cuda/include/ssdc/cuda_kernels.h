@@ -30,6 +30,18 @@ inline std::string deviceType(const std::string &dtype) {
   return "";
 }
 
+/// "in1, in2 -> out1" for messages about a launch's operand dtypes.
+inline std::string dtypeSignature(const std::vector<std::string> &ins,
+                                  const std::vector<std::string> &outs) {
+  std::string sig;
+  for (const std::string &d : ins)
+    sig += (sig.empty() ? "" : ", ") + d;
+  sig += " -> ";
+  for (size_t i = 0; i < outs.size(); ++i)
+    sig += (i ? ", " : "") + outs[i];
+  return sig;
+}
+
 /// Index into a launch's inputs of operand group `group` (optional operands:
 /// the launch's "operand_segments" attribute), -1 when absent.
 inline int operandIndex(const nlohmann::json &attrs, size_t inputs, size_t group) {
