@@ -319,7 +319,8 @@ def time_all(ours, peer_ok, repeats, quick, deadline=None, partial=None):
 
 
 ABLATIONS = {1: "C.B^T", 2: "C.S", 4: "diag", 8: "state", 16: "y stores", 32: "decay exps",
-             64: "next loads", 128: "x.w", 255: "all of these"}
+             64: "next loads", 128: "x.w", 255: "all of these",
+             256: "y staging (v2's direct stores instead; correct results)"}
 
 
 def time_ablations(ours, Ls=(16384, 2048)):

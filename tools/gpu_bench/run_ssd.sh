@@ -5,7 +5,7 @@
 # log, JSON and plot in $OUT (or ./gpu-bench-out when $OUT is unset).
 # Needs the peers unpacked under .carry/h1/peers and peer_bench.py in .carry/h1
 # (tools/gpu_bench/README.md says how), carried with the call.
-# Usage: tools/gpu_bench/run_ssd.sh [bench_ssd.py options, e.g. --quick --no-timing]
+# Usage: tools/gpu_bench/run_ssd.sh [--build-only | bench_ssd.py options, e.g. --quick --no-timing]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:-$PWD/gpu-bench-out}"
@@ -14,12 +14,16 @@ export PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv,noheader | tee "$OUT/gpu.txt"
 NVCC="${NVCC:-nvcc}"
 command -v "$NVCC" >/dev/null || NVCC=/usr/local/cuda/bin/nvcc
-t0=$(date +%s)
-"$NVCC" -gencode=arch=compute_90a,code=sm_90a -O3 -std=c++17 --shared -Xcompiler -fPIC \
-  -Xptxas -v -I codegen/cuda/include -I codegen/cuda/templates \
-  tools/gpu_bench/ssd_lib.cu -o build-h1-gpu/libssd.so > "$OUT/build.log" 2>&1 ||
-  { tail -30 "$OUT/build.log"; exit 1; }
-echo "built libssd.so in $(( $(date +%s) - t0 )) s"
+# --build-only: build and stop; SSD_SKIP_BUILD=1: use the library built before.
+if [ "${SSD_SKIP_BUILD:-0}" != 1 ] || [ ! -f build-h1-gpu/libssd.so ]; then
+  t0=$(date +%s)
+  "$NVCC" -gencode=arch=compute_90a,code=sm_90a -O3 -std=c++17 --shared -Xcompiler -fPIC \
+    -Xptxas -v -I codegen/cuda/include -I codegen/cuda/templates \
+    tools/gpu_bench/ssd_lib.cu -o build-h1-gpu/libssd.so > "$OUT/build.log" 2>&1 ||
+    { tail -30 "$OUT/build.log"; exit 1; }
+  echo "built libssd.so in $(( $(date +%s) - t0 )) s"
+fi
+if [ "${1:-}" = --build-only ]; then exit 0; fi
 # Triton's compile cache travels between calls (compiling the peers' autotune
 # configs takes minutes): unpacked from .carry/h1 when there, packed into $OUT.
 export TRITON_CACHE_DIR=/tmp/h1-triton-cache

@@ -75,9 +75,13 @@ __device__ __forceinline__ void wgmmaCommit() {
 template <int N> __device__ __forceinline__ void wgmmaWait() {
   asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
 }
-/// Barrier over the 128 threads of warpgroup `wg` (ids 1.. ; 0 is __syncthreads).
+/// Barrier over the 128 threads of warpgroup `wg` < 2 (ids 1, 2; 0 is
+/// __syncthreads). Immediate ids: a register id makes ptxas reserve all 16.
 __device__ __forceinline__ void wgBarrier(int wg) {
-  asm volatile("bar.sync %0, 128;\n" ::"r"(wg + 1) : "memory");
+  if (wg == 0)
+    asm volatile("bar.sync 1, 128;\n" ::: "memory");
+  else
+    asm volatile("bar.sync 2, 128;\n" ::: "memory");
 }
 
 /// Byte offset inside a region of rows of `RB` bytes (128 or 64) with the
@@ -208,7 +212,8 @@ template <typename T> __device__ __forceinline__ void storePair(T *dst, float a,
 /// ABL: benchmark-only ablation switches (0 in every real instance): each bit
 /// skips one part so tools/gpu_bench can time what it costs; results are then
 /// wrong. 1 C·Bᵀ, 2 C·S, 4 diagonal product, 8 state product, 16 y stores,
-/// 32 decay exps, 64 next-chunk loads, 128 x·w.
+/// 32 decay exps, 64 next-chunk loads, 128 x·w; 256 is not a skip: y stored
+/// straight from the accumulators as v2 did (kept to time the staging against).
 template <int Q, int P, int N, int PB, typename TDT, typename TY, int ABL = 0>
 __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   static_assert(Q == 64 || Q == 128, "fused SSD (bf16): Q must be 64 or 128");
@@ -497,31 +502,46 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     fenceProxyAsync();
     wgmmaWait<0>();
 
-    // y = accY + D x for the rows inside the sequence.
+    // y = accY + D x for the rows inside the sequence. bf16 y is staged:
+    // rounded and packed here (x is still being read: D·x below, and x·w and
+    // the diagonal products of other warpgroups), written over this stage's
+    // x tile after the barrier, then stored as whole 16-byte row pieces while
+    // the state product runs. Storing straight from the accumulator layout
+    // (4-byte pairs, 8 rows of 16 bytes per warp store) took about half of
+    // the kernel's time (docs/perf/gpu_ssd.md). Other y types store directly.
+    constexpr bool kStageY =
+        std::is_same_v<TY, __nv_bfloat16> && (ABL & 16) == 0 && (ABL & 256) == 0;
+    // Rows r0 and r1 = r0 + 8 (same swizzle), columns 8·ct + 2·t4.
+    const uint32_t xo = uint32_t(r0 * RB + 4 * t4), xr = ((xo >> 7) & (RB == 128 ? 7u : 3u)) << 4;
+    uint32_t yPk[kStageY ? PB / 4 : 1];
     if constexpr ((ABL & 16) == 0) {
-      // Rows r0 and r1 = r0 + 8 (same swizzle), columns 8·ct + 2·t4.
       const unsigned char *xs = smem + s * kStage;
-      const uint32_t xo = uint32_t(r0 * RB + 4 * t4), xr = ((xo >> 7) & (RB == 128 ? 7u : 3u)) << 4;
       TY *y0 = yOut + ((b * L + t0 + r0) * H + h) * P + p0 + 2 * t4;
       TY *y1 = y0 + 8 * int64_t(xRow);
       const bool ok0 = r0 < len, ok1 = r1 < len;
 #pragma unroll
       for (int ct = 0; ct < PB / 8; ++ct) {
         const uint32_t o0 = (xo + uint32_t(ct * 16)) ^ xr;
-        if (ok0) {
-          float2 xf = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0));
-          storePair(y0 + 8 * ct, accY[4 * ct] + Dh * xf.x, accY[4 * ct + 1] + Dh * xf.y);
-        }
-        if (ok1) {
-          float2 xf =
-              __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0 + 8 * RB));
-          storePair(y1 + 8 * ct, accY[4 * ct + 2] + Dh * xf.x, accY[4 * ct + 3] + Dh * xf.y);
+        const float2 xf0 = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0));
+        const float2 xf1 =
+            __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0 + 8 * RB));
+        const float v0 = accY[4 * ct] + Dh * xf0.x, v1 = accY[4 * ct + 1] + Dh * xf0.y;
+        const float v2 = accY[4 * ct + 2] + Dh * xf1.x, v3 = accY[4 * ct + 3] + Dh * xf1.y;
+        if constexpr (kStageY) {
+          yPk[2 * ct] = packBf16(v0, v1);
+          yPk[2 * ct + 1] = packBf16(v2, v3);
+        } else {
+          if (ok0)
+            storePair(y0 + 8 * ct, v0, v1);
+          if (ok1)
+            storePair(y1 + 8 * ct, v2, v3);
         }
       }
     }
-    __syncthreads();  // x·w complete; every warpgroup done reading Sᵀ
+    __syncthreads();  // x·w complete; every warpgroup done reading Sᵀ and this stage's x
 
     // State: Sᵀ = 2^(ℓ_last) Sᵀ + Bᵀ (x·w), M = n (64 per block), K = j.
+    // (Reads the B tile and x·w, not the x tile: y is staged there meanwhile.)
     {
       const float eLast = decay2(cumLast);
 #pragma unroll
@@ -543,8 +563,44 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
         }
       }
       wgmmaCommit();
-      wgmmaWait<0>();
     }
+    if constexpr (kStageY) {
+      // This warpgroup's rows [64·wg, 64·wg + 64) of y into the x tile (same
+      // swizzled offsets as the x it replaces: conflict-free), then each
+      // thread moves 16-byte pieces: a warp stores whole rows (RB bytes each).
+      const uint32_t xt = xTile(s);
+#pragma unroll
+      for (int ct = 0; ct < PB / 8; ++ct) {
+        const uint32_t o0 = (xo + uint32_t(ct * 16)) ^ xr;
+        asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(xt + o0), "r"(yPk[2 * ct]) : "memory");
+        asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(xt + o0 + 8 * RB), "r"(yPk[2 * ct + 1])
+                     : "memory");
+      }
+      if constexpr (NWG == 1)
+        asm volatile("bar.sync 1, 128;\n" ::: "memory");
+      else
+        wgBarrier(wg);
+      constexpr int XC = RB / 16, ROWS = 128 / XC;  // pieces per row; rows per pass
+      const int lt = tid & 127, pr = 64 * wg + lt / XC, pk = lt % XC;
+      const uint32_t so = xt + swz<RB>(uint32_t(pr * RB + pk * 16));
+      __nv_bfloat16 *yp = reinterpret_cast<__nv_bfloat16 *>(yOut) +
+                          ((b * L + t0 + pr) * H + h) * P + p0 + pk * 8;
+#pragma unroll
+      for (int k = 0; k < 64 / ROWS; ++k) {
+        // Rows pr + k·ROWS share pr % 8: one swizzle term, a fixed stride.
+        if (pr + k * ROWS < len) {
+          uint32_t v0, v1, v2, v3;
+          asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];\n"
+                       : "=r"(v0), "=r"(v1), "=r"(v2), "=r"(v3)
+                       : "r"(so + uint32_t(k * ROWS * RB)));
+          asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"l"(
+                           yp + int64_t(k * ROWS) * xRow),
+                       "r"(v0), "r"(v1), "r"(v2), "r"(v3)
+                       : "memory");
+        }
+      }
+    }
+    wgmmaWait<0>();
     writeStateBf16();
     hasState = true;
     fenceProxyAsync();
