@@ -33,6 +33,8 @@ def main():
     ap.add_argument("--lib", required=True)
     ap.add_argument("--peers", required=True)
     ap.add_argument("--art27", required=True)
+    ap.add_argument("--art27-alt", default="",
+                    help="a second artifact of the same model, timed and checked after the first")
     ap.add_argument("--out", default=".")
     ap.add_argument("--work", default="/tmp/hfused-models")
     ap.add_argument("--iters", type=int, default=6)
@@ -78,22 +80,15 @@ def main():
     wdir = os.path.join(args.work, "mamba2-2.7b")
     R["weights"] = bm.save_for_ssdc(model, "2.7b", wdir)
     bm.log(f"mamba2-2.7b built and saved in {time.time() - t0:.1f} s")
-    ours = bm.Ssdc(args.lib, args.art27, wdir)
-    R["device"] = ours.device()
-    R["ssdc_load_s"] = ours.load_s
-    bm.log(f"ssdc loaded in {ours.load_s:.1f} s on {R['device']}")
     g = torch.Generator().manual_seed(2)
     torch.randint(0, 50277, (2, 64), generator=g)  # bench_model's draw order: same prompts
     ids_pf = torch.randint(0, 50277, (8, 2048), generator=g)
     C = R["checks"] = {}
-
-    in_p, out_p, head = bm.gemm_params(d_model, n_layer, ours.vocab)
+    in_p, out_p, head = bm.gemm_params(d_model, n_layer, 50288)
     tokens = 8 * 2048
     flops_layers = 2 * (in_p + out_p) * n_layer * tokens
     useful = flops_layers + 2 * head * 8
-    sch = ours.schedule("prefill", 2048)
-    T4 = R["target4"] = {"tokens": tokens, "function": sch["function"], "schedules": sch["schedules"],
-                         "launches": sch["launches"], "flops_layers_T": flops_layers / 1e12,
+    T4 = R["target4"] = {"tokens": tokens, "flops_layers_T": flops_layers / 1e12,
                          "flops_lm_head_last_T": 2 * head * 8 / 1e12,
                          "flops_lm_head_all_positions_T": 2 * head * tokens / 1e12}
     rate = float("nan")
@@ -104,38 +99,59 @@ def main():
         rate = flops_layers / (t_gemm * 1e-3) / 1e12
         T4.update({"gemm_rate_model_shapes_TFLOPs": rate, "gemm_floor_ms": t_gemm,
                    "gemm_rate_8192_TFLOPs": gem["8192^3"]["TFLOPs"]})
-    bm.log(f"ssdc prefill function {sch['function']} schedules {sch['schedules']}")
-    o_pf = None
-    try:
-        ours.sync(True)
-        o_pf = ours.prefill_logits(ids_pf, True)[:, 0]
-        ours.sync(False)
-        t = ours.time_prefill(ids_pf, 1, 1, graph=False)
-        if t[0] < 2000:
-            t = ours.time_prefill(ids_pf, args.iters, 1, graph=False)
-        T4.update({"ssdc_ms": bm.median(t), "ssdc_all_ms": t})
-        T4["ssdc_TFLOPs"] = useful / (T4["ssdc_ms"] * 1e-3) / 1e12
-        T4["ssdc_fraction_of_gemm_rate"] = T4["ssdc_TFLOPs"] / rate
-        bm.log(f"  prefill 8x2048: ssdc {T4['ssdc_ms']:.2f} ms (all {['%.2f' % v for v in t]}) "
-               f"{T4['ssdc_TFLOPs']:.0f} TFLOP/s = {100 * T4['ssdc_fraction_of_gemm_rate']:.0f} % "
-               f"of {rate:.0f}")
+    # The artifact under test first (timed and profiled), then --art27-alt (timed, checked).
+    arts = [("ssdc", args.art27)] + ([("ssdc_alt", args.art27_alt)] if args.art27_alt else [])
+    outs = {}
+    for tag, art in arts:
+        try:
+            ours = bm.Ssdc(args.lib, art, wdir)
+        except Exception as e:  # noqa: BLE001
+            bm.record_error(f"{tag} open {art}", e)
+            continue
+        R.setdefault("device", ours.device())
+        sch = ours.schedule("prefill", 2048)
+        T = T4 if tag == "ssdc" else T4.setdefault("alt", {})
+        T.update({"artifact": art, "load_s": ours.load_s, "function": sch["function"],
+                  "schedules": sch["schedules"], "launches": sch["launches"]})
+        bm.log(f"{tag}: {art} loaded in {ours.load_s:.1f} s; prefill function {sch['function']} "
+               f"schedules {sch['schedules']}")
+        try:
+            ours.sync(True)
+            outs[tag] = ours.prefill_logits(ids_pf, True)[:, 0]
+            ours.sync(False)
+            t = ours.time_prefill(ids_pf, 1, 1, graph=False)
+            if t[0] < 2000:
+                t = ours.time_prefill(ids_pf, args.iters, 1, graph=False)
+            T.update({"ssdc_ms": bm.median(t), "ssdc_all_ms": t})
+            T["ssdc_TFLOPs"] = useful / (T["ssdc_ms"] * 1e-3) / 1e12
+            T["ssdc_fraction_of_gemm_rate"] = T["ssdc_TFLOPs"] / rate
+            bm.log(f"  prefill 8x2048: {tag} {T['ssdc_ms']:.2f} ms (all {['%.2f' % v for v in t]}) "
+                   f"{T['ssdc_TFLOPs']:.0f} TFLOP/s = {100 * T['ssdc_fraction_of_gemm_rate']:.0f} % "
+                   f"of {rate:.0f}")
+            save()
+            if tag == "ssdc":
+                with torch.inference_mode():
+                    R["profile_prefill_ssdc"] = bm.profile(
+                        lambda: ours.time_prefill(ids_pf, 1, 0, graph=False), 2,
+                        os.path.join(args.work, "t.json"))
+                bm.print_profile("2.7b prefill 8x2048, ssdc", R["profile_prefill_ssdc"])
+        except Exception as e:  # noqa: BLE001
+            bm.record_error(f"{tag} prefill 8x2048", e)
         save()
-        with torch.inference_mode():
-            R["profile_prefill_ssdc"] = bm.profile(lambda: ours.time_prefill(ids_pf, 1, 0, graph=False),
-                                                   2, os.path.join(args.work, "t.json"))
-        bm.print_profile("2.7b prefill 8x2048, ssdc", R["profile_prefill_ssdc"])
-    except Exception as e:  # noqa: BLE001
-        bm.record_error("ssdc prefill 8x2048", e)
-    save()
-    ours.close()
-    gc.collect()
-    torch.cuda.empty_cache()
+        ours.close()
+        del ours
+        gc.collect()
+        torch.cuda.empty_cache()
+    o_pf = outs.get("ssdc")
     ref_pf = None
     try:
         t1 = time.time()
         ref_pf = bm.ref_logits(model, ids_pf, True)[:, 0]
         bm.log(f"  float64 reference in {time.time() - t1:.1f} s")
         bm.check(C, "8x2048 last", "2.7b 8x2048 last (ssdc)", ours=o_pf, ref=ref_pf)
+        if "ssdc_alt" in outs:
+            bm.check(C, "8x2048 last alt", "2.7b 8x2048 last (ssdc alt)", ours=outs["ssdc_alt"],
+                     ref=ref_pf)
     except Exception as e:  # noqa: BLE001
         bm.record_error("reference 8x2048", e)
     save()
