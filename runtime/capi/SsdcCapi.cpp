@@ -135,8 +135,8 @@ ssdc_model *ssdc_open(const char *artifact, const char *weights, const char *dev
     m->model = std::make_unique<LoadedModel>(artifact, weights, dev, false);
     m->cuda = m->model->cudaExecutor();
     require(m->cuda != nullptr, "the model has no CUDA executor");
-    const char *sync = std::getenv("SSDC_CUDA_ASYNC");
-    m->cuda->setSynchronous(sync && std::string(sync) == "0");
+    // The executor's own default (asynchronous; SSDC_CUDA_SYNC=1 for the
+    // checked mode).
   });
   if (rc != 0) {
     if (err && errlen > 0) {

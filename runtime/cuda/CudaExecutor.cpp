@@ -1,12 +1,15 @@
 // The CUDA plan executor (see CudaExecutor.h, docs/gpu_runtime.md). One
 // Slot per plan buffer of a Run: memory of the call shape's arena (Arena.h),
 // a session's state buffer (bound by the caller), or borrowed (weights,
-// reshaped views). In the synchronous mode (the default) every output is
-// filled with NaN before its launch, so an element no kernel writes shows.
+// reshaped views). In the synchronous mode (SSDC_CUDA_SYNC=1) every output
+// is filled with NaN before its launch, so an element no kernel writes shows.
 // Launch shapes are chosen here, per kernel family, as each device template
 // documents. Kernels and GEMMs run on the executor's stream (a CUDA graph
-// captures them from it); by default each launch is synchronised so an
-// error names the launch that caused it (SSDC_CUDA_ASYNC=1 turns that off).
+// captures them from it). By default launches are asynchronous: a call
+// synchronises once, at its end, where a non-finite logit makes the entry run
+// again launch by launch to name the first bad output. SSDC_CUDA_SYNC=1
+// synchronises after every launch (so a kernel fault names its launch) and
+// poisons every output before its launch -- the mode the GPU tests use.
 // The driver API (module loading and launches) is reached through
 // cudaGetDriverEntryPointByVersion, so nothing links libcuda: ssdc still
 // starts on machines without a GPU driver.
@@ -163,7 +166,7 @@ struct CudaExecutor::Impl {
   std::vector<void *> allocations;  // weights, freed at destruction
   /// run()'s sessions, one per batch size (states from and to the host).
   std::map<int64_t, std::unique_ptr<CudaSession>> scratch;
-  bool sync = true;
+  bool sync = false;  ///< SSDC_CUDA_SYNC=1 (or the older SSDC_CUDA_ASYNC=0)
   bool graphs = true;   // SSDC_CUDA_GRAPH=0: sessions never capture
   int64_t vocab = 0;
   int smCount = 132;
@@ -207,8 +210,10 @@ struct CudaExecutor::Impl {
 CudaExecutor::CudaExecutor(const std::string &fatbinPath,
                            const std::vector<HostWeight> &weights)
     : impl(std::make_unique<Impl>()) {
-  if (const char *a = std::getenv("SSDC_CUDA_ASYNC"))
-    impl->sync = std::string(a) != "1";
+  if (const char *s = std::getenv("SSDC_CUDA_SYNC"))
+    impl->sync = std::string(s) == "1";
+  else if (const char *a = std::getenv("SSDC_CUDA_ASYNC"))
+    impl->sync = std::string(a) == "0";
   if (const char *g = std::getenv("SSDC_CUDA_GRAPH"))
     impl->graphs = std::string(g) != "0";
   int count = 0;
@@ -1166,7 +1171,8 @@ struct CudaSession::Impl {
           "reading the NaN/Inf flag of entry '" + e.name + "'");
     check(cudaStreamSynchronize(x.stream),
           "running entry '" + e.name + "' " + mode + " (batch " + std::to_string(batch) +
-              ", length " + std::to_string(length) + ")");
+              ", length " + std::to_string(length) + ")" +
+              (x.sync ? "" : "; run with SSDC_CUDA_SYNC=1 to name the launch"));
     if (dt != "f32")
       decode(bytes.data(), static_cast<int64_t>(logits.data.size()), dt, logits.data.data());
     bool finite = !bad;
@@ -1253,9 +1259,10 @@ void CudaSession::setStates(const Entry &entry, const std::map<std::string, Tens
     const Buffer &b = entry.buffers[id];
     if (b.role == "input_ids")
       continue;
-    if (b.dtype != "f32")
-      throw RuntimeError("plan entry '" + entry.name + "': state '" + b.role + "' is " +
-                         b.dtype + "; the CUDA kernels keep it in f32 (numerics policy)");
+    // Each state is stored in its plan dtype: SSM and conv states are f32
+    // by the IR's numerics policy (the kernels check that at launch), an
+    // attention cache follows the activations (bf16 in a bf16 plan). The
+    // host tensors are f32; encode() rounds to nearest even.
     const Tensor &t = requireState(entry, b, states, sym);
     StateSlot &s = x.slotFor(entry, b, b.role);
     std::vector<unsigned char> bytes = encode(t.data.data(), t.numel(), s.dtype);

@@ -67,8 +67,8 @@ public:
   /// The vocabulary size token ids are checked against (0 = unchecked).
   void setVocab(int64_t v);
 
-  /// Synchronise after every launch (default; SSDC_CUDA_ASYNC=1 turns it
-  /// off), so an error names the launch that caused it; in this mode every
+  /// Synchronise after every launch (off by default; SSDC_CUDA_SYNC=1 turns
+  /// it on), so an error names the launch that caused it; in this mode every
   /// output buffer is also filled with NaN before its launch writes it.
   void setSynchronous(bool on);
   bool synchronous() const;

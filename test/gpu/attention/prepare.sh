@@ -4,6 +4,7 @@
 # prepare, which recreates gpu-artifacts/):
 #   OUT/g2_untied_chunk8_limit.ssdc           a fixture, --target cuda (NVRTC test)
 #   OUT/NAME.ssdc, NAME.safetensors           a hybrid, --target cuda, random weights
+#   OUT/NAME-bf16.ssdc                        the same, --dtype bf16 (bf16 KV caches)
 #   OUT/NAME.ids-short|long.safetensors       input_ids [2, 40] and [1, 600]
 #   OUT/NAME.cpu-eval-short|long.safetensors  the CPU executor's logits
 #   OUT/NAME.prompt, NAME.cpu-gen.safetensors  a 20-token prompt, 24 greedy
@@ -39,6 +40,7 @@ for name in hybrid-gqa4-d64 hybrid-mha-d128; do
   work=$(mktemp -d)
   cp "$root/test/gpu/attention/Inputs/$name.json" "$work/config.json"
   "$ssdc" compile "$work" --target cuda -o "$out/$name.ssdc"
+  "$ssdc" compile "$work" --target cuda --dtype bf16 -o "$out/$name-bf16.ssdc"
   "$cpu" compile "$work" --target cpu -o "$work/cpu.ssdc"
   "$mrw" "$work/cpu.ssdc" "$out/$name.safetensors" --seed 11
   vocab=$(python3 -c "import json; print(json.load(open('$work/config.json'))['vocab_size'])")

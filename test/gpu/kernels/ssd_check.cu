@@ -22,6 +22,7 @@
 #include "state_pass.cuh"
 
 #include "ssdc/reference.h"
+#include "ssdc/ssd_staged_launch.h"
 
 #include <type_traits>
 
@@ -179,20 +180,32 @@ SsmParams ssmParams(const SsdInputs &in, const DevInputs<T> &d, T *y, float *fin
   return p;
 }
 
-/// The recurrent (quadratic) schedule: one block of 256 per (batch, head),
-/// shared memory as runLaunch sizes it.
+/// A tiled SSD kernel with the geometry of ssdc/ssd_staged_launch.h (the
+/// executor takes it from the same header).
+template <typename P>
+void launchTiled(void (*k)(P), const SsdTileLaunch &g, const P &p, const std::string &what) {
+  if (g.error)
+    die(what + ": " + g.error);
+  launch(k, g.grid, g.block, size_t(g.smemBytes), p, what);
+}
+
+/// The recurrent or quadratic schedule: recurrent one block of 256 per
+/// (batch, head), shared memory as runLaunch sizes it; quadratic from
+/// ssdc/ssd_staged_launch.h (ssmQuadraticLaunch).
 template <typename T> SsdOut runSsm(const SsdInputs &in, bool quadratic) {
   Arena a;
   DevInputs<T> d(a, in);
   T *y = a.out<T>(in.ySize(), "y");
   float *fin = a.out<float>(in.stateSize(), "final state");
   SsmParams p = ssmParams(in, d, y, fin);
-  size_t smem = quadratic ? p.len * (sizeof(double) + sizeof(float))
-                          : (p.headdim * (p.dstate + 1) + 2 * p.dstate) * sizeof(float);  // ssm_recurrent.cuh
-  if (quadratic)
-    launch(ssmQuadraticG<T>, unsigned(p.batch * p.heads), 256, smem, p, "ssm quadratic");
-  else
+  if (quadratic) {
+    launchTiled(ssmQuadraticG<T>,
+                ssmQuadraticLaunch(p.batch, p.len, p.heads, p.headdim, p.dstate), p,
+                "ssm quadratic");
+  } else {
+    size_t smem = (p.headdim * (p.dstate + 1) + 2 * p.dstate) * sizeof(float);  // ssm_recurrent.cuh
     launch(ssmRecurrentG<T>, unsigned(p.batch * p.heads), 256, smem, p, "ssm recurrent");
+  }
   return {Arena::fetch(y, in.ySize(), "y"), Arena::fetch(fin, in.stateSize(), "state")};
 }
 
@@ -208,7 +221,7 @@ template <int Q, typename T> SsdOut runChunked(const SsdInputs &in) {
   float *cum = a.out<float>(B * L * H, "cumsum");
   ChunkCumsumParams cp{d.dt, d.A, d.bias, dtOut, cum, B, L, H, c.softplus ? 1 : 0,
                        c.dtMin, c.dtMax};
-  launch1d(chunkCumsumG<Q, T>, B * ((L + Q - 1) / Q) * H, cp, "chunk_cumsum");
+  launchTiled(chunkCumsumG<Q, T>, chunkCumsumLaunch(Q, B, L, H), cp, "chunk_cumsum");
   // bf16 plans: ssd.cast dt' -> bf16, then the mul in bf16.
   const void *dtForMul = dtOut;
   if (!std::is_same<T, float>::value) {
@@ -236,17 +249,17 @@ template <int Q, typename T> SsdOut runChunked(const SsdInputs &in) {
   // ssd.chunk_state k = B, v, cum -> states [b, c, h, p, n]
   float *states = a.out<float>(B * chunks * H * P * N, "chunk states");
   ChunkStateParams sp{d.B, v, cum, states, B, L, H, P, G, N};
-  launch1d(chunkStateG<Q, T>, B * chunks * H * P * N, sp, "chunk_state");
+  launchTiled(chunkStateG<Q, T>, chunkStateLaunch(Q, B, L, H, P, N), sp, "chunk_state");
   // ssd.state_pass states, cum (init) -> prev [b, c, h, p, n], final [b, h, p, n]
   float *prev = a.out<float>(B * chunks * H * P * N, "chunk-start states");
   float *fin = a.out<float>(in.stateSize(), "final state");
   StatePassParams pp{states, cum, d.init, prev, fin, B, L, H, P, N};
-  launch1d(statePassG<Q>, B * H * P * N, pp, "state_pass");
+  launchTiled(statePassG<Q>, statePassLaunch(B, H, P, N), pp, "state_pass");
   // ssd.chunk_output q = C, k = B, v, cum, prev skip(x, D) -> y
   T *y = a.out<T>(in.ySize(), "y");
   ChunkOutputParams op{d.C, d.B, v, cum, prev, d.D ? d.x : nullptr, d.D, y,
                        B, L, H, P, G, N};
-  launch1d(chunkOutputG<Q, T>, B * L * H * P, op, "chunk_output");
+  launchTiled(chunkOutputG<Q, T>, chunkOutputLaunch(Q, B, L, H, P), op, "chunk_output");
   return {Arena::fetch(y, in.ySize(), "y"), Arena::fetch(fin, in.stateSize(), "state")};
 }
 
@@ -402,6 +415,9 @@ void runSsdChecks() {
       {"QgtL", 1, 40, 2, 4, 2, 4, 128, 111},
       {"mamba2Head_P64_N128_short", 1, 20, 2, 64, 1, 128, 16, 118},
   };
+  // Tiled kernels (ssd_staged_launch.h): two partial head-dim and state
+  // blocks (P 96, N 80), several row blocks and a partial last one.
+  cases.push_back({"tiles_P96_N80", 2, 150, 4, 96, 2, 80, 64, 121});
   SsdCase head{"mamba2Head_P64_N128", 1, 300, 4, 64, 1, 128, 128, 114};
   head.heavy = true;
   cases.push_back(head);
@@ -438,6 +454,12 @@ void runSsdChecks() {
   m130.heavy = true;
   checkCase<float>(m130, {64, 128, 256});
   checkCase<bf16>(m130, {128, 256});
+  // The mamba2-130m layer at the longest short-prompt bucket length
+  // (quadratic, 8 row blocks; chunked at the cost model's Q).
+  SsdCase m130s{"mamba2-130m_L512", 1, 512, 24, 64, 1, 128, 0, 122};
+  m130s.heavy = true;
+  checkCase<float>(m130s, {64, 256});
+  checkCase<bf16>(m130s, {64, 256});
   // The quadratic kernel above 48 KiB of shared memory (L = 5000: 60000 bytes).
   SsdCase big{"L5000_quadratic_smem", 1, 5000, 2, 4, 1, 4, 0, 117};
   big.heavy = true;

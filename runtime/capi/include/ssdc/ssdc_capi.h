@@ -46,9 +46,9 @@ SSDC_CAPI int64_t ssdc_vocab(const ssdc_model *m);
 /* The device's name into buf[buflen]. */
 SSDC_CAPI int ssdc_device_name(ssdc_model *m, char *buf, size_t buflen);
 
-/* Synchronise after every launch (1, the runtime's default: errors name
- * their launch, outputs are NaN-poisoned before every launch) or not (0: for
- * timing). ssdc_open sets 0 unless SSDC_CUDA_ASYNC=0 is in the environment. */
+/* Synchronise after every launch (1: errors name their launch, outputs are
+ * NaN-poisoned before every launch) or not (0, the runtime's default unless
+ * SSDC_CUDA_SYNC=1 is in the environment). */
 SSDC_CAPI int ssdc_set_synchronous(ssdc_model *m, int on);
 
 /* Prefill `batch` prompts of `len` tokens from empty states. Writes logits
