@@ -25,6 +25,7 @@
 #include "ssdc/cuda_kernels.h"
 #include "ssdc/cuda_params.h"
 #include "ssdc/ssd_fused_launch.h"
+#include "ssdc/ssd_staged_launch.h"
 
 #include <cuda.h>
 #include <cuda_bf16.h>
@@ -506,6 +507,14 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
     return r.outF32(l.outputs[i], std::string(what) + " of " + where);
   };
   auto inShape = [&](size_t group) { return r.shape(l.inputs[ops.index(group)]); };
+  // The tiled SSD kernels (quadratic and staged chunked): the geometry of
+  // ssdc/ssd_staged_launch.h, shared with the kernel check.
+  auto tiled = [&](const cuda::SsdTileLaunch &g, auto params) {
+    if (g.error)
+      throw RuntimeError(std::string("the CUDA executor cannot run ") + where + ": " + g.error);
+    r.launch(op, attrs, ins, outs, params, g.grid, g.block, static_cast<size_t>(g.smemBytes),
+             where);
+  };
 
   if (op == "ssd.attention") {  // runtime/cuda/LaunchAttention.cpp
     launchPlanAttention(attrs, ins, outs, {input(0), input(1), input(2), input(3), input(4)},
@@ -629,6 +638,11 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
       r.launch(op, attrs, ins, outs, p, g.grid, g.block, g.smemBytes, where);
       return;
     }
+    if (kind == "quadratic") {
+      // The tiled quadratic kernel: geometry from ssdc/ssd_staged_launch.h.
+      tiled(cuda::ssmQuadraticLaunch(p.batch, p.len, p.heads, p.headdim, p.dstate), p);
+      return;
+    }
     size_t smem = kind == "quadratic" ? p.len * (sizeof(double) + sizeof(float))
                                       : (p.headdim * (p.dstate + 1) + 2 * p.dstate) * sizeof(float);  // ssm_recurrent.cuh
     r.launch(op, attrs, ins, outs, p, static_cast<unsigned>(p.batch * p.heads), 256, smem,
@@ -643,7 +657,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
                               ds[0], ds[1], ds[2],
                               attrs.value("dt_softplus", false) ? 1 : 0, 0, 0};
     dtLimit(attrs, p.dtMin, p.dtMax);
-    r.launch1d(op, attrs, ins, outs, p, ds[0] * ((ds[1] + q - 1) / q) * ds[2], where);
+    tiled(cuda::chunkCumsumLaunch(q, ds[0], ds[1], ds[2]), p);
     return;
   }
   if (op == "ssd.chunk_state") {
@@ -653,8 +667,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
                              r.inF32(l.inputs[2], "the cumsum of " + where),
                              outF32(0, "the chunk states"), vs[0], vs[1], vs[2], vs[3],
                              ks[2], ks[3]};
-    r.launch1d(op, attrs, ins, outs, p,
-               vs[0] * ((vs[1] + q - 1) / q) * vs[2] * vs[3] * ks[3], where);
+    tiled(cuda::chunkStateLaunch(q, vs[0], vs[1], vs[2], vs[3], ks[3]), p);
     return;
   }
   if (op == "ssd.state_pass") {
@@ -666,7 +679,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
                                 : nullptr,
                             outF32(0, "the chunk-start states"), outF32(1, "the final state"),
                             ss[0], cs[1], ss[2], ss[3], ss[4]};
-    r.launch1d(op, attrs, ins, outs, p, ss[0] * ss[2] * ss[3] * ss[4], where);
+    tiled(cuda::statePassLaunch(ss[0], ss[2], ss[3], ss[4]), p);
     return;
   }
   if (op == "ssd.chunk_output") {
@@ -677,7 +690,9 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
                               inputF32(4, "the chunk-start states"), input(5),
                               inputF32(6, "D"), r.out(l.outputs[0]),
                               vs[0], vs[1], vs[2], vs[3], qs[2], qs[3]};
-    r.launch1d(op, attrs, ins, outs, p, vs[0] * vs[1] * vs[2] * vs[3], where);
+    tiled(cuda::chunkOutputLaunch(attrs.value("chunk_size", int64_t(0)), vs[0], vs[1], vs[2],
+                                  vs[3]),
+          p);
     return;
   }
   if (op == "ssd.add" || op == "ssd.mul") {
