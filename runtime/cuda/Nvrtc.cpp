@@ -151,8 +151,9 @@ std::vector<std::string> nvrtcOptions(const std::string &arch) {
 } // namespace
 
 std::string nvrtcCompile(const std::string &source, const std::string &arch,
-                         const std::string &what) {
-  const std::vector<std::string> options = nvrtcOptions(arch);
+                         const std::string &what, const std::vector<std::string> &extra) {
+  std::vector<std::string> options = nvrtcOptions(arch);
+  options.insert(options.end(), extra.begin(), extra.end());
   const bool cubin = arch.rfind("sm_", 0) == 0;
   nvrtcProgram prog = nullptr;
   checkNvrtc(nvrtcCreateProgram(&prog, source.c_str(), "kernels.cu", 0, nullptr, nullptr),
@@ -230,6 +231,9 @@ const DriverCalls &driverCalls() {
     SSDC_DRIVER_CALL(cuModuleGetFunction)
     SSDC_DRIVER_CALL(cuFuncSetAttribute)
     SSDC_DRIVER_CALL(cuLaunchKernel)
+    SSDC_DRIVER_CALL(cuFuncGetAttribute)
+    SSDC_DRIVER_CALL(cuOccupancyMaxActiveBlocksPerMultiprocessor)
+    SSDC_DRIVER_CALL(cuModuleUnload)
 #undef SSDC_DRIVER_CALL
     return d;
   }();
@@ -255,14 +259,47 @@ std::string nvrtcCacheDir() {
   return "";
 }
 
+std::string nvrtcVersionText() { return nvrtcVersionString(); }
+
+namespace {
+CUmodule loadFromSource(const std::string &source, const std::string &what, std::string *note,
+                        bool archSpecific, std::string *arch,
+                        const std::vector<std::string> &extra);
+} // namespace
+
 CUmodule loadModuleFromSource(const std::string &source, const std::string &what,
                               std::string *note) {
+  return loadFromSource(source, what, note, false, nullptr, {});
+}
+
+CUmodule loadModuleFromSourceArchSpecific(const std::string &source, const std::string &what,
+                                          std::string *note, std::string *arch,
+                                          const std::vector<std::string> &extra) {
+  return loadFromSource(source, what, note, true, arch, extra);
+}
+
+namespace {
+CUmodule loadFromSource(const std::string &source, const std::string &what, std::string *note,
+                        bool archSpecific, std::string *arch,
+                        const std::vector<std::string> &extra) {
   checkRuntime(cudaFree(nullptr), "creating the CUDA context");
   Target target = deviceTarget();
+  // sm_90a: the architecture-specific features (wgmma) of exactly this
+  // GPU's compute capability 9.0, as nvcc compiles kernels.fatbin.
+  if (archSpecific && target.cubin && target.name == "sm_90") {
+    target.name = "sm_90a";
+    target.option = "--gpu-architecture=sm_90a";
+  }
+  if (arch)
+    *arch = target.name;
   std::string version = nvrtcVersionString();
   // The key: what decides the binary (the include paths only locate
   // cuda_bf16.h/cuda_fp16.h, which the NVRTC version pins).
-  std::string key = hex64(source + "\n" + target.option + "\n-std=c++17\nnvrtc " + version);
+  std::string extraText;
+  for (const std::string &o : extra)
+    extraText += "\n" + o;
+  std::string key = hex64(source + "\n" + target.option + "\n-std=c++17\nnvrtc " + version +
+                          extraText);
   std::string dir = nvrtcCacheDir();
   std::string cached = dir.empty() ? "" : dir + "/" + key + "-" + target.name +
                                               (target.cubin ? ".cubin" : ".ptx");
@@ -280,7 +317,7 @@ CUmodule loadModuleFromSource(const std::string &source, const std::string &what
     module = nullptr;  // a stale or damaged entry: rebuild it
   }
   auto start = std::chrono::steady_clock::now();
-  image = nvrtcCompile(source, target.name, what);
+  image = nvrtcCompile(source, target.name, what, extra);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string where = "not cached";
@@ -308,6 +345,7 @@ CUmodule loadModuleFromSource(const std::string &source, const std::string &what
   }
   return module;
 }
+} // namespace
 
 CUmodule loadKernelModule(const std::string &fatbinPath, const std::string &sourcePath) {
   std::string source = sourcePath;

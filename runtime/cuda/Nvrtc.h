@@ -16,6 +16,7 @@
 #include <cuda.h>
 
 #include <string>
+#include <vector>
 
 namespace ssdc::rt {
 
@@ -28,6 +29,9 @@ struct DriverCalls {
   SSDC_DRIVER_CALL(cuModuleGetFunction)
   SSDC_DRIVER_CALL(cuFuncSetAttribute)
   SSDC_DRIVER_CALL(cuLaunchKernel)
+  SSDC_DRIVER_CALL(cuFuncGetAttribute)                           // ssdc tune --device cuda:
+  SSDC_DRIVER_CALL(cuOccupancyMaxActiveBlocksPerMultiprocessor)  // what fits, per variant
+  SSDC_DRIVER_CALL(cuModuleUnload)
 #undef SSDC_DRIVER_CALL
 };
 const DriverCalls &driverCalls();
@@ -47,11 +51,25 @@ CUmodule loadKernelModule(const std::string &fatbinPath, const std::string &sour
 CUmodule loadModuleFromSource(const std::string &source, const std::string &what,
                               std::string *note = nullptr);
 
+/// As loadModuleFromSource, but for the architecture-specific target of the
+/// device where NVRTC has one (sm_90a on compute capability 9.0: the
+/// templates' wgmma paths, as nvcc builds kernels.fatbin; `ssdc tune`).
+/// `arch` (may be null) gets the target's name.
+/// `extra` NVRTC options go into the compilation and the cache key.
+CUmodule loadModuleFromSourceArchSpecific(const std::string &source, const std::string &what,
+                                          std::string *note = nullptr,
+                                          std::string *arch = nullptr,
+                                          const std::vector<std::string> &extra = {});
+
+/// The NVRTC version, "12.8".
+std::string nvrtcVersionText();
+
 /// `source` compiled with NVRTC for `arch` ("sm_90": a cubin; "compute_90":
 /// PTX), with the options the loader uses (C++17, the CUDA include
 /// directories); throws with NVRTC's log. Needs no GPU.
 std::string nvrtcCompile(const std::string &source, const std::string &arch,
-                         const std::string &what);
+                         const std::string &what,
+                         const std::vector<std::string> &extra = {});
 
 /// Where NVRTC builds are cached: $XDG_CACHE_HOME/ssdc/nvrtc, else
 /// $HOME/.cache/ssdc/nvrtc ("" when neither variable is set).

@@ -6,13 +6,16 @@
 // the float64 reference (a variant off by more than kTolerance is discarded
 // and never timed), then timed (median of --repeats after a warm-up). Every
 // timing is written to a tuning database (passes/TuningDb.h's format) that
-// `ssdc compile --tuning-db` prefers over the cost model. CPU target only so
-// far: the CUDA variants need NVRTC-compiled kernels (issue 8).
+// `ssdc compile --tuning-db` prefers over the cost model. --device cuda runs
+// the CUDA tuner (TuneCuda.cpp: NVRTC-compiled kernel instances timed with
+// CUDA events); the groups, options and database writer are shared
+// (TuneCuda.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/ssdc/CliArgs.h"
 #include "tools/ssdc/Commands.h"
+#include "tools/ssdc/TuneCuda.h"
 
 #include "runtime/core/Artifact.h"
 #include "runtime/core/Error.h"
@@ -37,7 +40,7 @@
 #include <vector>
 
 namespace ssdc::driver {
-namespace {
+namespace tune {
 
 using rt::RuntimeError;
 using Clock = std::chrono::steady_clock;
@@ -50,19 +53,23 @@ constexpr double kTolerance = 1e-4;
 constexpr int64_t kCheckLength = 300;
 
 const char *kTuneHelp =
-    "usage: ssdc tune ARTIFACT --device cpu -o TUNING.json [options]\n"
+    "usage: ssdc tune ARTIFACT --device cpu|cuda -o TUNING.json [options]\n"
     "\n"
     "Measures the SSD schedules of ARTIFACT's prefill plan on this machine:\n"
     "for each SSD shape (heads, head dim, groups, state size) and prefill\n"
     "length bucket, every candidate -- recurrent, quadratic, chunked at each\n"
     "chunk size -- is first run on fresh random inputs and compared with the\n"
-    "float64 reference (more than 1e-4 relative off: discarded, never timed),\n"
+    "float64 reference (more than 1e-4 relative off, 1e-2 for bf16/f16 CUDA\n"
+    "kernels: discarded, never timed),\n"
     "then timed. Every timing goes to TUNING.json, a tuning database that\n"
     "`ssdc compile --tuning-db TUNING.json` uses over its cost model\n"
     "(`--explain` shows the measurements). Progress goes to stderr.\n"
     "\n"
     "options:\n"
-    "  --device cpu             where to measure (cuda: not yet)\n"
+    "  --device cpu|cuda        where to measure: the artifact's CPU kernels,\n"
+    "                           or (cuda) its CUDA kernel templates compiled\n"
+    "                           with NVRTC for this GPU, every schedule, chunk\n"
+    "                           size and launch geometry (docs/tuning.md)\n"
     "  -o, --output FILE        the tuning database to write (written whole at\n"
     "                           the end, never half-way)\n"
     "  --budget SECONDS         stop starting new variants after this long\n"
@@ -74,7 +81,24 @@ const char *kTuneHelp =
     "                           time for it is their sum\n"
     "  --chunk-sizes Q1,Q2,...  chunked candidates (default 32,64,128,256)\n"
     "  --batch B                batch to time at (default 1)\n"
-    "  --seed S                 random inputs (default 1)\n";
+    "  --seed S                 random inputs (default 1)\n"
+    "\n"
+    "--device cuda only:\n"
+    "  --chunked-form staged|fused\n"
+    "                           which chunked form times_us holds (the one\n"
+    "                           `ssdc compile --chunked-form` will build; default\n"
+    "                           staged); both are timed and recorded\n"
+    "  --fused-chunk-sizes Q,.. fused kernel candidates (default 64,128)\n"
+    "  --block-sizes B1,B2,...  threads per block tried for the recurrent,\n"
+    "                           quadratic and four-stage kernels (default\n"
+    "                           128,256,512; the executor's 256 fills times_us)\n"
+    "  --max-variant-ms MS      prune a variant whose run is predicted (from its\n"
+    "                           check run) to take longer (default 3000)\n"
+    "  --emit-source FILE       write the variants' CUDA source (the kernel\n"
+    "                           templates inlined, one extern \"C\" instance each)\n"
+    "                           and compile it with NVRTC for --arch; no GPU needed\n"
+    "  --arch ARCH              with --emit-source (default sm_90a; none: only\n"
+    "                           write it)\n";
 
 std::vector<int64_t> intList(const std::string &flag, const std::string &text,
                              int64_t max) {
@@ -98,16 +122,7 @@ std::string cpuName() {
   return "";
 }
 
-struct SsdShapeKey {
-  int64_t h, p, g, n;
-  bool operator<(const SsdShapeKey &o) const {
-    return std::tie(h, p, g, n) < std::tie(o.h, o.p, o.g, o.n);
-  }
-};
-
-struct Bucket {
-  int64_t lMin, lMax;  ///< lMax < 0: open
-};
+namespace {
 
 /// One SSD problem with its inputs (f32 for the kernel, f64 for the reference).
 struct Problem {
@@ -156,16 +171,6 @@ int runVariant(const cpu::KernelTable &k, const std::string &name, Problem &p) {
   return k.ssdChunked(p.s, dtp, a, std::stoi(name.substr(8)));
 }
 
-double relError(const std::vector<float> &a, const std::vector<double> &e) {
-  double worst = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    double d = std::fabs(double(a[i]) - e[i]);
-    worst = std::isnan(d) ? INFINITY : std::max(worst, d);
-    scale = std::max(scale, std::fabs(e[i]));
-  }
-  return scale > 0 ? worst / scale : worst;
-}
-
 /// max relative error of `name` vs float64 on a fresh problem of length l.
 double checkVariant(const cpu::KernelTable &k, const std::string &name, int64_t b,
                     int64_t l, const SsdShapeKey &key, std::mt19937 &rng) {
@@ -173,9 +178,7 @@ double checkVariant(const cpu::KernelTable &k, const std::string &name, int64_t 
   if (int rc = runVariant(k, name, p))
     throw RuntimeError("the CPU kernel for " + name + " failed (code " +
                        std::to_string(rc) + ")");
-  // Test hook (lit test test/lit/runtime/tune.test): pretend this variant is
-  // a wrong kernel, to show that the tuner discards it and never times it.
-  if (const char *wrong = std::getenv("SSDC_TUNE_INJECT_WRONG"); wrong && name == wrong)
+  if (injectWrong(name))  // test hook: pretend this variant is a wrong kernel
     p.y[p.y.size() / 2] += 1.0f;
   auto toD = [](const std::vector<float> &v) { return std::vector<double>(v.begin(), v.end()); };
   std::vector<double> x = toD(p.x), dt = toD(p.dt), A = toD(p.A), B = toD(p.B),
@@ -202,6 +205,18 @@ double timeVariant(const cpu::KernelTable &k, const std::string &name, Problem &
   return t[t.size() / 2];
 }
 
+} // namespace
+
+double relError(const std::vector<float> &a, const std::vector<double> &e) {
+  double worst = 0, scale = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    double d = std::fabs(double(a[i]) - e[i]);
+    worst = std::isnan(d) ? INFINITY : std::max(worst, d);
+    scale = std::max(scale, std::fabs(e[i]));
+  }
+  return scale > 0 ? worst / scale : worst;
+}
+
 /// Writes `text` to `path` through a temporary file beside it.
 void writeAtomically(const std::string &path, const std::string &text) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
@@ -217,69 +232,49 @@ void writeAtomically(const std::string &path, const std::string &text) {
   }
 }
 
-int tune(Args &a) {
-  std::string device = a.values.count("--device") ? a.values["--device"] : "cpu";
-  if (device == "cuda")
-    throw UsageError("--device cuda is not supported yet: the GPU tuner needs "
-                     "NVRTC-compiled kernel variants (issue 8); tune with --device cpu");
-  if (device != "cpu")
-    throw UsageError("--device must be cpu (or, later, cuda), got '" + device + "'");
-  std::string output = a.values.count("-o") ? a.values["-o"] : a.values["--output"];
-  if (output.empty())
-    throw UsageError("no output: give -o TUNING.json");
-  double budget = a.values.count("--budget")
-                      ? toDouble("--budget", a.values["--budget"], 0, 1e7)
-                      : 120.0;
-  int repeats = a.values.count("--repeats")
-                    ? int(toInt("--repeats", a.values["--repeats"], 1, 1000))
-                    : 5;
-  int64_t batch = a.values.count("--batch") ? toInt("--batch", a.values["--batch"], 1, 4096) : 1;
-  unsigned seed = a.values.count("--seed")
-                      ? unsigned(toInt("--seed", a.values["--seed"], 0, 1 << 30))
-                      : 1u;
-  std::vector<int64_t> chunks = a.values.count("--chunk-sizes")
-                                    ? intList("--chunk-sizes", a.values["--chunk-sizes"], 1 << 16)
-                                    : std::vector<int64_t>{32, 64, 128, 256};
-  std::vector<int64_t> lengths;
-  if (a.values.count("--lengths"))
-    lengths = intList("--lengths", a.values["--lengths"], 1 << 20);
+bool injectWrong(const std::string &variant) {
+  const char *wrong = std::getenv("SSDC_TUNE_INJECT_WRONG");
+  return wrong && variant == wrong;
+}
 
-  rt::Artifact art = rt::loadArtifact(a.positional[0], "cpu");
-  if (art.dtype != "f32")
-    throw RuntimeError(a.positional[0] + ": compiled with --dtype " + art.dtype +
-                       "; the CPU tuner times f32 artifacts");
-  std::string lib = art.path + "/" +
-                    art.manifest.value("/cpu_kernels/file"_json_pointer, std::string("libkernels.so"));
-  rt::KernelLibrary kernels(lib);
-  const cpu::KernelTable &k = *kernels.table();
+nlohmann::json bucketJson(const Bucket &b) {
+  return {b.lMin, b.lMax < 0 ? nlohmann::json(nullptr) : nlohmann::json(b.lMax)};
+}
 
-  // The SSD shapes and the prefill buckets of the plan.
+std::string lengthList(const std::vector<int64_t> &ls) {
+  std::string s;
+  for (int64_t l : ls)
+    s += (s.empty() ? "" : ",") + std::to_string(l);
+  return s;
+}
+
+std::vector<Group> planGroups(const rt::Artifact &art, const std::vector<int64_t> &lengths,
+                              std::string *ssdDtype) {
   std::set<SsdShapeKey> shapes;
   std::vector<Bucket> buckets;
   for (const rt::Entry &e : art.plan.entries) {
-    if (e.entry != "prefill")
-      continue;
     bool any = false;
     for (const rt::Launch &l : e.launches) {
-      if (l.op != "ssd.ssm")
+      // x [b, l, h, p] and B [b, l, g, n] of ssd.ssm; v and q of the last
+      // of the four chunked stages (CUDA plans run a chunked SSD as those).
+      int xAt = l.op == "ssd.ssm" ? 0 : l.op == "ssd.chunk_output" ? 2 : -1;
+      int bAt = l.op == "ssd.ssm" ? 3 : 0;
+      if (xAt < 0 || l.inputs.size() <= size_t(std::max(xAt, bAt)))
         continue;
-      const auto &xs = e.buffers[l.inputs[0]].shape, &bs = e.buffers[l.inputs[3]].shape;
+      const rt::Buffer &xb = e.buffers[l.inputs[xAt]], &bb = e.buffers[l.inputs[bAt]];
+      const auto &xs = xb.shape, &bs = bb.shape;
+      if (xs.size() != 4 || bs.size() != 4)
+        continue;
       shapes.insert({xs[2].size, xs[3].size, bs[2].size, bs[3].size});
+      if (ssdDtype)
+        *ssdDtype = xb.dtype;
       any = true;
     }
-    if (any && e.lMax != 1)  // one token: recurrent by rule, nothing to tune
+    if (any && e.entry == "prefill" && e.lMax != 1)  // one token: recurrent by rule
       buckets.push_back({e.lMin, e.lMax});
   }
   if (shapes.empty() || buckets.empty())
-    throw RuntimeError(a.positional[0] + ": its prefill plan has no SSD op to tune");
-
-  // One group per (shape, bucket): the compiler gives a bucket one schedule,
-  // so a variant's time for it is the sum over the lengths timed in it.
-  struct Group {
-    SsdShapeKey key;
-    Bucket bucket;
-    std::vector<int64_t> ls;
-  };
+    throw RuntimeError(art.path + ": its prefill plan has no SSD op to tune");
   std::vector<Group> groups;
   for (const SsdShapeKey &key : shapes)
     for (const Bucket &bk : buckets) {
@@ -292,8 +287,28 @@ int tune(Args &a) {
       if (!g.ls.empty())
         groups.push_back(g);
     }
+  return groups;
+}
 
-  std::mt19937 rng(seed);
+namespace {
+
+int tuneCpu(const TuneOptions &o) {
+  const std::string &output = o.output;
+  const double budget = o.budget;
+  const int repeats = o.repeats;
+  const int64_t batch = o.batch;
+  const std::vector<int64_t> &chunks = o.chunks;
+  rt::Artifact art = rt::loadArtifact(o.artifact, "cpu");
+  if (art.dtype != "f32")
+    throw RuntimeError(o.artifact + ": compiled with --dtype " + art.dtype +
+                       "; the CPU tuner times f32 artifacts");
+  std::string lib = art.path + "/" +
+                    art.manifest.value("/cpu_kernels/file"_json_pointer, std::string("libkernels.so"));
+  rt::KernelLibrary kernels(lib);
+  const cpu::KernelTable &k = *kernels.table();
+  std::vector<Group> groups = planGroups(art, o.lengths);
+
+  std::mt19937 rng(o.seed);
   auto start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   nlohmann::json entries = nlohmann::json::array();
@@ -314,9 +329,7 @@ int tune(Args &a) {
     std::vector<Problem> timing;
     for (int64_t l : grp.ls)
       timing.emplace_back(batch, l, grp.key, rng);
-    std::string ls;
-    for (int64_t l : grp.ls)
-      ls += (ls.empty() ? "" : ",") + std::to_string(l);
+    std::string ls = lengthList(grp.ls);
     for (size_t v = 0; v < variants.size(); ++v) {
       const std::string &name = variants[v];
       std::fprintf(stderr,
@@ -359,8 +372,7 @@ int tune(Args &a) {
                         {"op", "sma"},
                         {"dtype", "f32"},
                         {"b", {batch, batch}},
-                        {"l", {grp.bucket.lMin, grp.bucket.lMax < 0 ? nlohmann::json(nullptr)
-                                                                    : nlohmann::json(grp.bucket.lMax)}},
+                        {"l", bucketJson(grp.bucket)},
                         {"h", grp.key.h},
                         {"p", grp.key.p},
                         {"g", grp.key.g},
@@ -396,11 +408,24 @@ int tune(Args &a) {
 
 } // namespace
 
+#ifndef SSDC_HAVE_CUDA_TUNER
+int tuneCuda(Args &, const TuneOptions &) {
+  throw RuntimeError("--device cuda: this ssdc was built without the CUDA runtime "
+                     "(SSDC_ENABLE_CUDA=OFF); build it with CUDA on the GPU machine, or "
+                     "tune with --device cpu");
+}
+#endif
+
+} // namespace tune
+
 int tuneCommand(int argc, char **argv) {
+  using namespace tune;
   try {
     Args a = parse(argc, argv,
                    {"--device", "-o", "--output", "--budget", "--repeats", "--lengths",
-                    "--chunk-sizes", "--batch", "--seed"},
+                    "--chunk-sizes", "--batch", "--seed", "--chunked-form",
+                    "--fused-chunk-sizes", "--block-sizes", "--max-variant-ms",
+                    "--emit-source", "--arch"},
                    {});
     if (a.switches["--help"]) {
       std::fputs(kTuneHelp, stdout);
@@ -408,7 +433,34 @@ int tuneCommand(int argc, char **argv) {
     }
     if (a.positional.size() != 1)
       throw UsageError("give exactly one ARTIFACT");
-    return tune(a);
+    TuneOptions o;
+    o.artifact = a.positional[0];
+    o.device = a.values.count("--device") ? a.values["--device"] : "cpu";
+    if (o.device != "cpu" && o.device != "cuda")
+      throw UsageError("--device must be cpu or cuda, got '" + o.device + "'");
+    o.output = a.values.count("-o") ? a.values["-o"] : a.values["--output"];
+    bool emitOnly = o.device == "cuda" && a.values.count("--emit-source");
+    if (o.output.empty() && !emitOnly)
+      throw UsageError("no output: give -o TUNING.json");
+    if (a.values.count("--budget"))
+      o.budget = toDouble("--budget", a.values["--budget"], 0, 1e7);
+    if (a.values.count("--repeats"))
+      o.repeats = int(toInt("--repeats", a.values["--repeats"], 1, 1000));
+    if (a.values.count("--batch"))
+      o.batch = toInt("--batch", a.values["--batch"], 1, 4096);
+    if (a.values.count("--seed"))
+      o.seed = unsigned(toInt("--seed", a.values["--seed"], 0, 1 << 30));
+    if (a.values.count("--chunk-sizes"))
+      o.chunks = intList("--chunk-sizes", a.values["--chunk-sizes"], 1 << 16);
+    if (a.values.count("--lengths"))
+      o.lengths = intList("--lengths", a.values["--lengths"], 1 << 20);
+    if (o.device == "cuda")
+      return tuneCuda(a, o);
+    for (const char *flag : {"--chunked-form", "--fused-chunk-sizes", "--block-sizes",
+                             "--max-variant-ms", "--emit-source", "--arch"})
+      if (a.values.count(flag))
+        throw UsageError(std::string(flag) + " is an option of --device cuda");
+    return tuneCpu(o);
   } catch (const UsageError &e) {
     std::fprintf(stderr, "ssdc tune: %s (see ssdc tune --help)\n", e.what());
     return 2;
