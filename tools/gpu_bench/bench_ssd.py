@@ -320,7 +320,41 @@ def time_all(ours, peer_ok, repeats, quick, deadline=None, partial=None):
 
 ABLATIONS = {1: "C.B^T", 2: "C.S", 4: "diag", 8: "state", 16: "y stores", 32: "decay exps",
              64: "next loads", 128: "x.w", 255: "all of these",
-             256: "y staging (v2's direct stores instead; correct results)"}
+             256: "deferred staged y (v2's direct stores instead; correct results)",
+             512: "deferred staged y (v3's stores at the chunk's end instead; correct results)"}
+# Masks that change how, not whether, the kernel works: checked against float64 too.
+CORRECT_VARIANTS = (256, 512)
+
+
+def check_variants(ours):
+    """The benchmark-only variants that must still be right (CORRECT_VARIANTS), through
+    ssd_fused_ablate (Q=64 P=64 N=128 bf16, no initial state), vs float64: a partial last
+    chunk and the benchmark shape; poisoned outputs, bitwise repeatable."""
+    ok_all, out = True, []
+    for mask in CORRECT_VARIANTS:
+        for b, l, h in ((2, 300, 4), (1, 512, 80)):
+            torch.manual_seed(mask + l)
+            x, dt, A, B, C, D, bias, _ = make_inputs(b, l, h, 64, 1, 128, torch.bfloat16,
+                                                     torch.bfloat16, with_init=False)
+            ref_y, ref_s = reference(x, dt, A, B, C, D, bias, None, 1, 0.0, float("inf"))
+            res = []
+            for _ in range(2):
+                y = torch.full((b, l, h, 64), float("nan"), device="cuda", dtype=torch.bfloat16)
+                fin = torch.full((b, h, 64, 128), float("nan"), device="cuda")
+                ours.ablate(mask, x, dt, A, B, C, D, bias, y, fin)
+                torch.cuda.synchronize()
+                res.append((y, fin))
+            (y, fin), (y2, fin2) = res
+            ey, _ = rel_errors(y, ref_y)
+            es, _ = rel_errors(fin, ref_s)
+            same = bool(torch.equal(y, y2) and torch.equal(fin, fin2))
+            finite = bool(torch.isfinite(y).all() and torch.isfinite(fin).all())
+            ok = finite and same and ey <= 1e-2 and es <= 1e-2
+            ok_all &= ok
+            out.append(dict(mask=mask, shape=[b, l, h], y_max_rel=ey, state_max_rel=es, ok=ok))
+            print(f"{'OK  ' if ok else 'FAIL'} variant {mask} b{b} l{l} h{h}: y {ey:.2e} "
+                  f"state {es:.2e} finite={finite} repeat={same}", flush=True)
+    return ok_all, out
 
 
 def time_ablations(ours, Ls=(16384, 2048)):
@@ -409,6 +443,7 @@ def main():
         print(f"geometry tc={tc} q={q} (b=1 h=80 p=64 n=128):",
               ours.geometry(tc, q, 64, 128, 1, 80, 16384))
     ok, cases = check_cases(ours)
+    vok, vcases = check_variants(ours)
     print(f"correctness: {'PASS' if ok else 'FAIL'} ({time.time() - t0:.1f} s)", flush=True)
     peer_ok = False
     if args.peers:
@@ -427,7 +462,8 @@ def main():
         except Exception as e:  # noqa: BLE001
             print(f"peer check failed: {e!r}")
             peer_ok = False
-    result = dict(info=info, correctness_ok=ok, cases=cases, peers_accuracy=peers_acc)
+    result = dict(info=info, correctness_ok=ok, cases=cases, peers_accuracy=peers_acc,
+                  variants_ok=vok, variant_cases=vcases)
     if not args.no_timing and not args.quick:
         result["ablations_ms"] = {str(k): v for k, v in time_ablations(ours).items()}
     if not args.no_timing:

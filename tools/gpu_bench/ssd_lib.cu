@@ -63,8 +63,8 @@ template <int ABL> __global__ void ablatedKernel(SsmParams p) {
 const KernelFn kAblated[] = {&ablatedKernel<1>,  &ablatedKernel<2>,  &ablatedKernel<4>,
                              &ablatedKernel<8>,  &ablatedKernel<16>, &ablatedKernel<32>,
                              &ablatedKernel<64>, &ablatedKernel<128>, &ablatedKernel<255>,
-                             &ablatedKernel<256>};
-const int kAblatedMask[] = {1, 2, 4, 8, 16, 32, 64, 128, 255, 256};
+                             &ablatedKernel<256>, &ablatedKernel<512>};
+const int kAblatedMask[] = {1, 2, 4, 8, 16, 32, 64, 128, 255, 256, 512};
 
 } // namespace
 

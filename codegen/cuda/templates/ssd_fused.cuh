@@ -212,8 +212,9 @@ template <typename T> __device__ __forceinline__ void storePair(T *dst, float a,
 /// ABL: benchmark-only ablation switches (0 in every real instance): each bit
 /// skips one part so tools/gpu_bench can time what it costs; results are then
 /// wrong. 1 C·Bᵀ, 2 C·S, 4 diagonal product, 8 state product, 16 y stores,
-/// 32 decay exps, 64 next-chunk loads, 128 x·w; 256 is not a skip: y stored
-/// straight from the accumulators as v2 did (kept to time the staging against).
+/// 32 decay exps, 64 next-chunk loads, 128 x·w. Not skips (results right):
+/// 256 y stored straight from the accumulators (v2), 512 staged y stored at
+/// the end of its own chunk (v3), both kept to time the deferred stores against.
 template <int Q, int P, int N, int PB, typename TDT, typename TY, int ABL = 0>
 __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   static_assert(Q == 64 || Q == 128, "fused SSD (bf16): Q must be 64 or 128");
@@ -358,6 +359,41 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     writeStateBf16();
   }
 
+  // bf16 y is staged through shared memory (see the epilogue below): each
+  // thread moves 16-byte pieces `ypk` of rows ypr + k·YROWS, so a warp store
+  // covers whole rows (RB bytes each). Deferred (kDeferY): the pieces this
+  // thread's own cp.async of the x tile overwrites next (loadChunk's mapping),
+  // so reading them just before issuing that load needs no barrier. At the
+  // end of the chunk (ABL 512): the warpgroup's own 64 rows (its barrier).
+  constexpr bool kStageY =
+      std::is_same_v<TY, __nv_bfloat16> && (ABL & 16) == 0 && (ABL & 256) == 0;
+  constexpr bool kDeferY = kStageY && (ABL & 512) == 0;
+  constexpr int YXC = RB / 16, YROWS = (kDeferY ? THREADS : 128) / YXC, YPASS = RB / 32;
+  static_assert(YPASS * YROWS == (kDeferY ? Q : 64), "staged y: every row once");
+  const int ypr = kDeferY ? tid / YXC : 64 * wg + (tid & 127) / YXC, ypk = tid % YXC;
+  // Rows ypr + k·YROWS (YROWS a multiple of 8) share one swizzle term.
+  const uint32_t ySo = swz<RB>(uint32_t(ypr * RB + ypk * 16));
+  __nv_bfloat16 *const yBase = reinterpret_cast<__nv_bfloat16 *>(yOut) +
+                               ((b * L + ypr) * H + h) * P + p0 + ypk * 8;
+  uint32_t yHeld[YPASS][4];
+  auto loadStagedY = [&](int st) {
+#pragma unroll
+    for (int k = 0; k < YPASS; ++k)
+      asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];\n"
+                   : "=r"(yHeld[k][0]), "=r"(yHeld[k][1]), "=r"(yHeld[k][2]), "=r"(yHeld[k][3])
+                   : "r"(xTile(st) + ySo + uint32_t(k * YROWS * RB))
+                   : "memory");
+  };
+  auto storeHeldY = [&](int64_t ct0, int clen) {
+#pragma unroll
+    for (int k = 0; k < YPASS; ++k)
+      if (ypr + k * YROWS < clen)
+        asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"l"(
+                         yBase + (ct0 + k * YROWS) * int64_t(xRow)),
+                     "r"(yHeld[k][0]), "r"(yHeld[k][1]), "r"(yHeld[k][2]), "r"(yHeld[k][3])
+                     : "memory");
+  };
+
   // Raw dt of the chunk in flight, one per thread < Q.
   float dtRaw = 0.0f;
   if (nChunks > 0) {
@@ -371,6 +407,12 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     const int s = int(c & 1);
     const int64_t t0 = c * Q;
     const int len = int(L - t0 < Q ? L - t0 : Q);
+    // The previous chunk's y, staged in stage s ^ 1, to registers before
+    // that stage is reloaded; stored after the barrier below.
+    if constexpr (kDeferY) {
+      if (c > 0)
+        loadStagedY(s ^ 1);
+    }
     // dt of this chunk (0 past the end), then prefetch the next chunk.
     float dtv = 0.0f;
     if (tid < len)
@@ -397,6 +439,14 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     cpAsyncWait<1>();
     fenceProxyAsync();
     __syncthreads();
+    // Deferred y stores of the previous chunk (always a whole chunk): issued
+    // here, right after a proxy fence and a barrier, they have this chunk's
+    // products to complete behind; stored at the end of their own chunk,
+    // the next fence and barrier came right after them.
+    if constexpr (kDeferY) {
+      if (c > 0)
+        storeHeldY(t0 - Q, Q);
+    }
     if (tid < Q) {
       for (int w = 0; w < (tid >> 5); ++w)
         run += sums[w];
@@ -505,12 +555,12 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     // y = accY + D x for the rows inside the sequence. bf16 y is staged:
     // rounded and packed here (x is still being read: D·x below, and x·w and
     // the diagonal products of other warpgroups), written over this stage's
-    // x tile after the barrier, then stored as whole 16-byte row pieces while
-    // the state product runs. Storing straight from the accumulator layout
-    // (4-byte pairs, 8 rows of 16 bytes per warp store) took about half of
-    // the kernel's time (docs/perf/gpu_ssd.md). Other y types store directly.
-    constexpr bool kStageY =
-        std::is_same_v<TY, __nv_bfloat16> && (ABL & 16) == 0 && (ABL & 256) == 0;
+    // x tile after the barrier, and stored as whole 16-byte row pieces after
+    // the next chunk's first barrier (kDeferY; ABL 512: right away, while the
+    // state product runs). Storing straight from the accumulator layout
+    // (4-byte pairs, 8 rows of 16 bytes per warp store, ABL 256) and storing
+    // at the end of the chunk both leave most of the store cost exposed
+    // (docs/perf/gpu_ssd.md). Other y types store directly.
     // Rows r0 and r1 = r0 + 8 (same swizzle), columns 8·ct + 2·t4.
     const uint32_t xo = uint32_t(r0 * RB + 4 * t4), xr = ((xo >> 7) & (RB == 128 ? 7u : 3u)) << 4;
     uint32_t yPk[kStageY ? PB / 4 : 1];
@@ -566,8 +616,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     }
     if constexpr (kStageY) {
       // This warpgroup's rows [64·wg, 64·wg + 64) of y into the x tile (same
-      // swizzled offsets as the x it replaces: conflict-free), then each
-      // thread moves 16-byte pieces: a warp stores whole rows (RB bytes each).
+      // swizzled offsets as the x it replaces: conflict-free).
       const uint32_t xt = xTile(s);
 #pragma unroll
       for (int ct = 0; ct < PB / 8; ++ct) {
@@ -576,28 +625,13 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
         asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(xt + o0 + 8 * RB), "r"(yPk[2 * ct + 1])
                      : "memory");
       }
-      if constexpr (NWG == 1)
-        asm volatile("bar.sync 1, 128;\n" ::: "memory");
-      else
-        wgBarrier(wg);
-      constexpr int XC = RB / 16, ROWS = 128 / XC;  // pieces per row; rows per pass
-      const int lt = tid & 127, pr = 64 * wg + lt / XC, pk = lt % XC;
-      const uint32_t so = xt + swz<RB>(uint32_t(pr * RB + pk * 16));
-      __nv_bfloat16 *yp = reinterpret_cast<__nv_bfloat16 *>(yOut) +
-                          ((b * L + t0 + pr) * H + h) * P + p0 + pk * 8;
-#pragma unroll
-      for (int k = 0; k < 64 / ROWS; ++k) {
-        // Rows pr + k·ROWS share pr % 8: one swizzle term, a fixed stride.
-        if (pr + k * ROWS < len) {
-          uint32_t v0, v1, v2, v3;
-          asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];\n"
-                       : "=r"(v0), "=r"(v1), "=r"(v2), "=r"(v3)
-                       : "r"(so + uint32_t(k * ROWS * RB)));
-          asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"l"(
-                           yp + int64_t(k * ROWS) * xRow),
-                       "r"(v0), "r"(v1), "r"(v2), "r"(v3)
-                       : "memory");
-        }
+      if constexpr (!kDeferY) {
+        if constexpr (NWG == 1)
+          asm volatile("bar.sync 1, 128;\n" ::: "memory");
+        else
+          wgBarrier(wg);
+        loadStagedY(s);
+        storeHeldY(t0, len);
       }
     }
     wgmmaWait<0>();
@@ -607,6 +641,13 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     __syncthreads();  // Sᵀ written; stage s and x·w free
   }
 
+  if constexpr (kDeferY) {
+    if (nChunks > 0) {  // the last chunk's y (staged; the loop ended on a barrier)
+      const int64_t tl = (nChunks - 1) * Q;
+      loadStagedY(int((nChunks - 1) & 1));
+      storeHeldY(tl, int(L - tl));
+    }
+  }
   float *fin = p.finalState + (b * H + h) * int64_t(P) * N;
   forState([&](int k, int i, int n, int col) { fin[int64_t(p0 + col) * N + n] = accS[k][i]; });
 }
