@@ -24,6 +24,7 @@
 
 #include "ssdc/cuda_kernels.h"
 #include "ssdc/cuda_params.h"
+#include "ssdc/decode_launch.h"
 #include "ssdc/ssd_fused_launch.h"
 #include "ssdc/ssd_staged_launch.h"
 
@@ -553,8 +554,10 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
     cuda::RmsnormParams p{xin, z, w, r.out(l.outputs[0]), rows, d, group,
                           toFloat(attrs.contains("eps") ? attrNumber(attrs["eps"]) : 1e-5),
                           attrs.value("norm_before_gate", false) ? 1 : 0};
-    r.launch(op, attrs, ins, outs, p, static_cast<unsigned>(rows * (d / group)), 256,
-             256 * sizeof(float), where);
+    cuda::DecodeLaunch g = cuda::rmsnormLaunch(rows, d, group);  // ssdc/decode_launch.h
+    if (g.error)
+      throw RuntimeError(std::string("the CUDA executor cannot run ") + where + ": " + g.error);
+    r.launch(op, attrs, ins, outs, p, g.grid, g.block, g.smemBytes, where);
     return;
   }
   if (op == "ssd.linear") {
@@ -594,7 +597,8 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
                          r.out(l.outputs[0]),
                          l.outputs.size() > 1 ? outF32(1, "the final conv state") : nullptr,
                          xs[0], xs[1], xs[2], ws[1], attrs.value("silu", false) ? 1 : 0};
-    r.launch1d(op, attrs, ins, outs, p, xs[0] * xs[2], where);
+    cuda::DecodeLaunch g = cuda::conv1dLaunch(xs[0], xs[2]);  // ssdc/decode_launch.h
+    r.launch(op, attrs, ins, outs, p, g.grid, g.block, g.smemBytes, where);
     return;
   }
   if (op == "ssd.ssm") {
@@ -643,10 +647,11 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
       tiled(cuda::ssmQuadraticLaunch(p.batch, p.len, p.heads, p.headdim, p.dstate), p);
       return;
     }
-    size_t smem = kind == "quadratic" ? p.len * (sizeof(double) + sizeof(float))
-                                      : (p.headdim * (p.dstate + 1) + 2 * p.dstate) * sizeof(float);  // ssm_recurrent.cuh
-    r.launch(op, attrs, ins, outs, p, static_cast<unsigned>(p.batch * p.heads), 256, smem,
-             where);
+    // The recurrent kernel: geometry from ssdc/decode_launch.h.
+    cuda::DecodeLaunch g = cuda::ssmRecurrentLaunch(p.batch, p.heads, p.headdim, p.dstate);
+    if (g.error)
+      throw RuntimeError(std::string("the CUDA executor cannot run ") + where + ": " + g.error);
+    r.launch(op, attrs, ins, outs, p, g.grid, g.block, g.smemBytes, where);
     return;
   }
   if (op == "ssd.chunk_cumsum") {

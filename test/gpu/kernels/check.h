@@ -2,13 +2,13 @@
 // random inputs, NaN poisoning, launches with the CUDA executor's launch
 // configurations, the float64 comparison and the result table.
 //
-// The launch configurations are copied, not shared, from
-// runtime/cuda/CudaExecutor.cpp (Run::launch1d and runLaunch): 1-D grid-stride
-// kernels get min(ceil(work / 256), 65535) blocks of 256 threads; rmsnorm one
-// block of 256 threads per (row, group) with 256 floats of shared memory; the
-// SSD recurrent and quadratic kernels one block of 256 threads per (batch,
-// head) with (P·N + 2·N) floats, resp. L doubles + L floats, of shared memory,
-// raising the limit when it is above 48 KiB. Keep them in step with that file.
+// The launch configurations are those of runtime/cuda/CudaExecutor.cpp
+// (Run::launch1d and runLaunch). Shared headers give most of them, as they do
+// the executor: ssdc/decode_launch.h for rmsnorm, conv1d and the SSD
+// recurrent kernel. Copied here: 1-D grid-stride kernels get
+// min(ceil(work / 256), 65535) blocks of 256 threads (Run::launch1d); launch()
+// raises the shared-memory limit above 48 KiB. Keep them in step with that
+// file.
 //
 // Built with SSDC_KERNEL_CHECK_HOST_EMU (g++ -x c++, no GPU; a development aid,
 // see docs/gpu_kernels_check.md) every launch runs serially on the host with
@@ -22,6 +22,8 @@
 
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
+
+#include "ssdc/decode_launch.h"
 
 #include <algorithm>
 #include <cmath>

@@ -28,6 +28,19 @@ inline float __int_as_float(int i) {
 }
 inline int64_t min(int64_t a, int64_t b) { return a < b ? a : b; }
 inline float rsqrtf(float v) { return 1.0f / std::sqrt(v); }
+// Warp shuffles: the templates take their one-thread-per-block branch when
+// blockDim.x == 1 and never shuffle here.
+inline float __shfl_xor_sync(unsigned, float, int, int = 32) {
+  std::fprintf(stderr, "FATAL: __shfl_xor_sync in the host emulation\n");
+  std::exit(2);
+}
+// ssm_recurrent.cuh's register path: one thread holds all (row, lane) slices
+// of a CTA (rowsPerThread · threads of ssdc/decode_launch.h).
+#define SSDC_CUDA_RECURRENT_MAX_SLICES 256
+#define SSDC_CUDA_RECURRENT_LANE_SLICES 256
+// rmsnorm.cuh: chunks of 8 a thread keeps in registers (the GPU's 4 would
+// send every group wider than 32 channels down the re-reading path here).
+#define SSDC_CUDA_RMSNORM_CACHED_CHUNKS 64
 
 namespace ssdc {
 namespace cuda {

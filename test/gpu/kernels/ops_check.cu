@@ -59,7 +59,7 @@ std::string convShape(const ConvCase &c) {
   return buf;
 }
 
-/// One conv1d launch (runLaunch: launch1d over batch·channels).
+/// One conv1d launch (runLaunch's geometry: ssdc/decode_launch.h conv1dLaunch).
 template <typename T>
 void runConv(const ConvCase &c, const std::vector<float> &x, const std::vector<float> &w,
              const std::vector<float> &bias, const std::vector<float> &init,
@@ -77,7 +77,8 @@ void runConv(const ConvCase &c, const std::vector<float> &x, const std::vector<f
                  c.c,
                  c.k,
                  c.silu ? 1 : 0};
-  launch1d(conv1dG<T, T, T>, int64_t(c.b) * c.c, p, "conv1d");
+  DecodeLaunch g = conv1dLaunch(c.b, c.c);
+  launch(conv1dG<T, T, T>, g.grid, g.block, g.smemBytes, p, "conv1d");
   y = Arena::fetch(static_cast<T *>(p.y), x.size(), "y");
   if (c.finalState)
     fin = Arena::fetch(p.finalState, size_t(c.b) * c.c * c.k, "final state");
@@ -178,8 +179,8 @@ struct NormCase {
   unsigned seed;
 };
 
-/// rmsnorm<TX, TW, TZ, TY> (runLaunch: rows·(d/group) blocks of 256 threads,
-/// 256 floats of shared memory).
+/// rmsnorm<TX, TW, TZ, TY> with runLaunch's geometry (ssdc/decode_launch.h
+/// rmsnormLaunch: one CTA per (row, group)).
 template <typename TX, typename TW, typename TZ, typename TY> void checkNorm(const NormCase &c) {
   std::mt19937 rng = rngFor(c.seed);
   auto x = uniform(rng, size_t(c.rows) * c.d, -2, 2);
@@ -192,8 +193,10 @@ template <typename TX, typename TW, typename TZ, typename TY> void checkNorm(con
   RmsnormParams p{a.in<TX>(x, "x"), c.gate ? a.in<TZ>(z, "z") : nullptr, a.in<TW>(w, "w"),
                   a.out<TY>(x.size(), "y"), c.rows, c.d, c.group, 1e-5f,
                   c.normBeforeGate ? 1 : 0};
-  launch(rmsnormG<TX, TW, TZ, TY>, unsigned(c.rows * (c.d / c.group)), 256,
-         256 * sizeof(float), p, "rmsnorm");
+  DecodeLaunch g = rmsnormLaunch(c.rows, c.d, c.group);
+  if (g.error)
+    die(std::string("rmsnormLaunch: ") + g.error);
+  launch(rmsnormG<TX, TW, TZ, TY>, g.grid, g.block, g.smemBytes, p, "rmsnorm");
   auto y = Arena::fetch(static_cast<TY *>(p.y), x.size(), "y");
   auto xd = wide(x), zd = wide(z), wd = wide(w);
   std::vector<double> ref(x.size());
@@ -216,7 +219,15 @@ void normChecks() {
                             {3, 96, 96, false, true, 503},   {3, 96, 96, true, true, 504},
                             {7, 60, 20, false, false, 505},  {2, 1024, 128, false, true, 506},
                             {1, 36, 12, true, true, 507},    {40, 1536, 1536, false, true, 508},
-                            {40, 768, 768, false, false, 509}, {3, 3000, 1500, true, true, 510}};
+                            {40, 768, 768, false, false, 509}, {3, 3000, 1500, true, true, 510},
+                            // mamba2-2.7b decode: gated over d_inner 5120 (320 threads, 2 chunks),
+                            // plain over d_model 2560; b = 1 and 16
+                            {1, 5120, 5120, false, true, 511},  {16, 5120, 5120, false, true, 512},
+                            {1, 2560, 2560, false, false, 513}, {16, 2560, 2560, false, false, 514},
+                            // groups wider than 512 threads x 4 cached chunks of 8 (the
+                            // re-reading path), a tail chunk, and an odd width
+                            {2, 80000, 40000, false, true, 515}, {2, 36004, 36004, true, true, 516},
+                            {3, 4101, 4101, false, true, 517}};
   for (const NormCase &c : cases) {
     checkNorm<float, float, float, float>(c);
     if (c.gate)  // the gated norm of a bf16 plan

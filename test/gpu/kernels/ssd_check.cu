@@ -189,8 +189,8 @@ void launchTiled(void (*k)(P), const SsdTileLaunch &g, const P &p, const std::st
   launch(k, g.grid, g.block, size_t(g.smemBytes), p, what);
 }
 
-/// The recurrent or quadratic schedule: recurrent one block of 256 per
-/// (batch, head), shared memory as runLaunch sizes it; quadratic from
+/// The recurrent or quadratic schedule with runLaunch's geometry: recurrent
+/// from ssdc/decode_launch.h (ssmRecurrentLaunch); quadratic from
 /// ssdc/ssd_staged_launch.h (ssmQuadraticLaunch).
 template <typename T> SsdOut runSsm(const SsdInputs &in, bool quadratic) {
   Arena a;
@@ -203,8 +203,10 @@ template <typename T> SsdOut runSsm(const SsdInputs &in, bool quadratic) {
                 ssmQuadraticLaunch(p.batch, p.len, p.heads, p.headdim, p.dstate), p,
                 "ssm quadratic");
   } else {
-    size_t smem = (p.headdim * (p.dstate + 1) + 2 * p.dstate) * sizeof(float);  // ssm_recurrent.cuh
-    launch(ssmRecurrentG<T>, unsigned(p.batch * p.heads), 256, smem, p, "ssm recurrent");
+    DecodeLaunch g = ssmRecurrentLaunch(p.batch, p.heads, p.headdim, p.dstate);
+    if (g.error)
+      die(std::string("ssmRecurrentLaunch: ") + g.error);
+    launch(ssmRecurrentG<T>, g.grid, g.block, g.smemBytes, p, "ssm recurrent");
   }
   return {Arena::fetch(y, in.ySize(), "y"), Arena::fetch(fin, in.stateSize(), "state")};
 }
@@ -476,11 +478,29 @@ void runSsdChecks() {
       break;
     checkCase<float>(c, {c.q});
   }
+  // Multi-token scans on the recurrent kernel's other layouts: two chunks
+  // of 4 a lane (N 256), scalar chunks (N 50), the shared-memory path (N 260).
+  checkCase<float>({"recurrent_N256", 2, 60, 4, 6, 2, 256, 16, 160}, {16});
+  checkCase<bf16>({"recurrent_N50", 1, 70, 3, 9, 1, 50, 16, 161}, {16});
+  checkCase<float>({"recurrent_N260_smem", 1, 40, 2, 5, 1, 260, 16, 162}, {16});
   // Decode: one step with an initial state, and prefill + decode steps.
   checkStep<float>({"step", 3, 1, 6, 10, 3, 12, 1, 201});
   checkStep<bf16>({"step", 3, 1, 6, 10, 3, 12, 1, 201});
   checkStep<float>({"step_mamba2-130m_b4", 4, 1, 24, 64, 1, 128, 1, 202});
   checkStep<bf16>({"step_mamba2-130m_b4", 4, 1, 24, 64, 1, 128, 1, 202});
+  // The mamba2-2.7b decode step (h 80, p 64, n 128) at b 1 and 16; state
+  // sizes of the register path's other layouts (N 64: 16 lanes a row; N 256:
+  // two chunks of 4 a lane; N 100: 25 of 32 lanes; N 7, 50, 202: scalar
+  // chunks, 1, 2 and 8 a lane) and of the shared-memory path (N 260 > 256).
+  checkStep<float>({"step_mamba2-2.7b_b1", 1, 1, 80, 64, 1, 128, 1, 206});
+  checkStep<bf16>({"step_mamba2-2.7b_b16", 16, 1, 80, 64, 1, 128, 1, 207});
+  checkStep<float>({"step_N64", 2, 1, 4, 33, 2, 64, 1, 208});
+  checkStep<float>({"step_N256", 2, 1, 4, 10, 1, 256, 1, 209});
+  checkStep<float>({"step_N7", 2, 1, 4, 9, 2, 7, 1, 210});
+  checkStep<float>({"step_N100", 1, 1, 2, 5, 1, 100, 1, 213});
+  checkStep<float>({"step_N50", 3, 1, 3, 7, 3, 50, 1, 214});
+  checkStep<float>({"step_N202", 1, 1, 2, 5, 1, 202, 1, 211});
+  checkStep<float>({"step_N260_smem", 1, 1, 2, 6, 1, 260, 1, 212});
   SsdCase decode{"decode", 2, 97 + 6, 4, 16, 2, 24, 0, 203};
   decode.init = false;  // as a plan's prefill
   checkPrefillThenDecode<float>(decode, 97, 32);
