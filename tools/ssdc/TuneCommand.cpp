@@ -76,7 +76,8 @@ const char *kTuneHelp =
     "                           (default 120); untimed ones are listed\n"
     "  --repeats N              timed runs per variant, median kept (default 5)\n"
     "  --lengths L1,L2,...      lengths to time (default: each bucket's upper\n"
-    "                           bound, the open bucket's lower bound); a bucket\n"
+    "                           bound, twice the last bound for the open one:\n"
+    "                           where the compiler evaluates them); a bucket\n"
     "                           holding several is timed at each, and a variant's\n"
     "                           time for it is their sum\n"
     "  --chunk-sizes Q1,Q2,...  chunked candidates (default 32,64,128,256)\n"
@@ -282,8 +283,10 @@ std::vector<Group> planGroups(const rt::Artifact &art, const std::vector<int64_t
       for (int64_t l : lengths)
         if (l >= bk.lMin && (bk.lMax < 0 || l <= bk.lMax))
           g.ls.push_back(l);
+      // Default: the length ssd-select-schedule evaluates the bucket at (its
+      // upper bound; twice the previous bound for the open one).
       if (lengths.empty())
-        g.ls.push_back(bk.lMax > 0 ? bk.lMax : bk.lMin);
+        g.ls.push_back(bk.lMax > 0 ? bk.lMax : std::max<int64_t>(bk.lMin, 2 * (bk.lMin - 1)));
       if (!g.ls.empty())
         groups.push_back(g);
     }
