@@ -277,6 +277,10 @@ def time_all(ours, peer_ok, repeats, quick, deadline=None, partial=None):
         for name, q, pbk in variants:
             fns[name] = (lambda q=q, pbk=pbk: ours(q, x, dt, A, B, C, D, bias, None, y, fin,
                                                    1, 0.0, float("inf"), pbk))
+        if not quick:  # how y leaves (Q=64; checked in check_variants): v2, v3, bulk copies
+            for name, mask in (("ours_q64_v2y", 256), ("ours_q64_v3y", 512),
+                               ("ours_q64_bulky", 2048)):
+                fns[name] = (lambda mask=mask: ours.ablate(mask, x, dt, A, B, C, D, bias, y, fin))
         agree = {}
         if peer_ok:
             import peer_bench as pb
@@ -321,9 +325,12 @@ def time_all(ours, peer_ok, repeats, quick, deadline=None, partial=None):
 ABLATIONS = {1: "C.B^T", 2: "C.S", 4: "diag", 8: "state", 16: "y stores", 32: "decay exps",
              64: "next loads", 128: "x.w", 255: "all of these",
              256: "deferred staged y (v2's direct stores instead; correct results)",
-             512: "deferred staged y (v3's stores at the chunk's end instead; correct results)"}
+             512: "deferred staged y (v3's stores at the chunk's end instead; correct results)",
+             1024: "proxy fences (diagnostic; results not guaranteed)",
+             1536: "proxy fences, with v3's y stores (diagnostic)",
+             2048: "deferred staged y (bulk TMA-engine row copies instead; correct results)"}
 # Masks that change how, not whether, the kernel works: checked against float64 too.
-CORRECT_VARIANTS = (256, 512)
+CORRECT_VARIANTS = (256, 512, 2048)
 
 
 def check_variants(ours):

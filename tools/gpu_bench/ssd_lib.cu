@@ -63,8 +63,9 @@ template <int ABL> __global__ void ablatedKernel(SsmParams p) {
 const KernelFn kAblated[] = {&ablatedKernel<1>,  &ablatedKernel<2>,  &ablatedKernel<4>,
                              &ablatedKernel<8>,  &ablatedKernel<16>, &ablatedKernel<32>,
                              &ablatedKernel<64>, &ablatedKernel<128>, &ablatedKernel<255>,
-                             &ablatedKernel<256>, &ablatedKernel<512>};
-const int kAblatedMask[] = {1, 2, 4, 8, 16, 32, 64, 128, 255, 256, 512};
+                             &ablatedKernel<256>, &ablatedKernel<512>,
+                             &ablatedKernel<1024>, &ablatedKernel<1536>, &ablatedKernel<2048>};
+const int kAblatedMask[] = {1, 2, 4, 8, 16, 32, 64, 128, 255, 256, 512, 1024, 1536, 2048};
 
 } // namespace
 

@@ -66,6 +66,19 @@ template <int N> __device__ __forceinline__ void cpAsyncWait() {
 __device__ __forceinline__ void fenceProxyAsync() {
   asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
 }
+/// Bulk (TMA engine) copy of `bytes` (a multiple of 16) shared -> global.
+__device__ __forceinline__ void bulkStore(void *dst, uint32_t src, uint32_t bytes) {
+  asm volatile("cp.async.bulk.global.shared::cta.bulk_group [%0], [%1], %2;\n" ::"l"(dst), "r"(src),
+               "r"(bytes)
+               : "memory");
+}
+__device__ __forceinline__ void bulkCommit() {
+  asm volatile("cp.async.bulk.commit_group;\n" ::: "memory");
+}
+/// Wait until every committed bulk copy of this thread has read its source.
+__device__ __forceinline__ void bulkWaitRead() {
+  asm volatile("cp.async.bulk.wait_group.read 0;\n" ::: "memory");
+}
 __device__ __forceinline__ void wgmmaFence() {
   asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
 }
@@ -214,7 +227,9 @@ template <typename T> __device__ __forceinline__ void storePair(T *dst, float a,
 /// wrong. 1 C·Bᵀ, 2 C·S, 4 diagonal product, 8 state product, 16 y stores,
 /// 32 decay exps, 64 next-chunk loads, 128 x·w. Not skips (results right):
 /// 256 y stored straight from the accumulators (v2), 512 staged y stored at
-/// the end of its own chunk (v3), both kept to time the deferred stores against.
+/// the end of its own chunk (v3), both kept to time the deferred stores against;
+/// 2048 staged y stored by bulk copies (TMA engine, async proxy). 1024 (a
+/// diagnostic, results not guaranteed): no proxy fences.
 template <int Q, int P, int N, int PB, typename TDT, typename TY, int ABL = 0>
 __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   static_assert(Q == 64 || Q == 128, "fused SSD (bf16): Q must be 64 or 128");
@@ -261,6 +276,12 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   const float A2 = p.A[h] * kLog2e;
   const float Dh = p.D ? p.D[h] : 0.0f;
   const int64_t nChunks = (L + Q - 1) / Q;
+
+  // ABL 1024 (timing diagnostic only, results not guaranteed): no proxy fences.
+  auto fence = [] {
+    if constexpr ((ABL & 1024) == 0)
+      fenceProxyAsync();
+  };
 
   // Rows of this thread in the accumulator layout (chunk-local).
   const int r0 = 64 * wg + 16 * warp + g4, r1 = r0 + 8;
@@ -367,7 +388,12 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   // end of the chunk (ABL 512): the warpgroup's own 64 rows (its barrier).
   constexpr bool kStageY =
       std::is_same_v<TY, __nv_bfloat16> && (ABL & 16) == 0 && (ABL & 256) == 0;
-  constexpr bool kDeferY = kStageY && (ABL & 512) == 0;
+  // ABL 2048: staged y leaves by bulk (TMA engine) copies, one per row, from
+  // a padded copy in this stage's C tile (free once the chunk's C·Bᵀ and C·S
+  // are done); only where that tile holds Q rows of RB + 16 bytes.
+  constexpr int YS = RB + 16;  // padded row: conflict-free from the accumulators
+  constexpr bool kBulkY = kStageY && (ABL & 2048) != 0 && Q * YS <= int(kBTile);
+  constexpr bool kDeferY = kStageY && (ABL & 512) == 0 && !kBulkY;
   constexpr int YXC = RB / 16, YROWS = (kDeferY ? THREADS : 128) / YXC, YPASS = RB / 32;
   static_assert(YPASS * YROWS == (kDeferY ? Q : 64), "staged y: every row once");
   const int ypr = kDeferY ? tid / YXC : 64 * wg + (tid & 127) / YXC, ypk = tid % YXC;
@@ -437,7 +463,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
         sums[tid >> 5] = run;
     }
     cpAsyncWait<1>();
-    fenceProxyAsync();
+    fence();
     __syncthreads();
     // Deferred y stores of the previous chunk (always a whole chunk): issued
     // here, right after a proxy fence and a barrier, they have this chunk's
@@ -549,7 +575,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
         *reinterpret_cast<uint4 *>(smem + kXw + off) = v;
       }
     }
-    fenceProxyAsync();
+    fence();
     wgmmaWait<0>();
 
     // y = accY + D x for the rows inside the sequence. bf16 y is staged:
@@ -614,7 +640,30 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
       }
       wgmmaCommit();
     }
-    if constexpr (kStageY) {
+    if constexpr (kBulkY) {
+      // Rows [64·wg, 64·wg + 64) into the C tile, RB + 16 bytes apart; then
+      // one bulk copy per row (64 threads), read back before the stage is
+      // reloaded (bulkWaitRead below, before the chunk's last barrier).
+      const uint32_t yt = cTile(s);
+#pragma unroll
+      for (int ct = 0; ct < PB / 8; ++ct) {
+        const uint32_t o0 = uint32_t(r0 * YS + ct * 16 + 4 * t4);
+        asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(yt + o0), "r"(yPk[2 * ct]) : "memory");
+        asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(yt + o0 + 8 * YS), "r"(yPk[2 * ct + 1])
+                     : "memory");
+      }
+      fenceProxyAsync();  // generic writes -> the bulk copies' async-proxy reads
+      if constexpr (NWG == 1)
+        asm volatile("bar.sync 1, 128;\n" ::: "memory");
+      else
+        wgBarrier(wg);
+      const int row = 64 * wg + (tid & 127);
+      if ((tid & 127) < 64 && row < len) {
+        bulkStore(reinterpret_cast<__nv_bfloat16 *>(yOut) + ((b * L + t0 + row) * H + h) * P + p0,
+                  yt + uint32_t(row * YS), uint32_t(RB));
+        bulkCommit();
+      }
+    } else if constexpr (kStageY) {
       // This warpgroup's rows [64·wg, 64·wg + 64) of y into the x tile (same
       // swizzled offsets as the x it replaces: conflict-free).
       const uint32_t xt = xTile(s);
@@ -637,7 +686,11 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     wgmmaWait<0>();
     writeStateBf16();
     hasState = true;
-    fenceProxyAsync();
+    if constexpr (kBulkY) {
+      if ((tid & 127) < 64)
+        bulkWaitRead();
+    }
+    fence();
     __syncthreads();  // Sᵀ written; stage s and x·w free
   }
 
