@@ -84,9 +84,14 @@ private:
   Value reshape(Value x, ArrayRef<int64_t> trailing) {
     return b.create<ssd::ReshapeOp>(loc, seq(trailing, act), x);
   }
+  /// The residual stream's element type. A block's output projection
+  /// produces it directly (a bf16 GEMM with an f32 result, as the lm_head
+  /// does): no bf16 rounding of the projection and no cast launch before the
+  /// residual add.
+  Type residualType() const { return c.residualInFp32 ? f32 : act; }
   Value toResidual(Value h) {
-    Type res = c.residualInFp32 ? f32 : act;
-    if (res == act)
+    Type res = residualType();
+    if (cast<ShapedType>(h.getType()).getElementType() == res)
       return h;
     return b.create<ssd::CastOp>(loc, seq({c.dModel}, res), h);
   }
@@ -157,7 +162,7 @@ Value Emitter::mamba(int64_t i, Value hn, Value convIn, Value ssmIn,
     Value gate = b.create<ssd::SiluOp>(loc, z);
     y = b.create<ssd::MulOp>(loc, y.getType(), y, gate);
   }
-  return linear(y, p + ".out_proj", c.dModel, s.dInner, s.bias, act);
+  return linear(y, p + ".out_proj", c.dModel, s.dInner, s.bias, residualType());
 }
 
 Value Emitter::attention(int64_t i, Value hn, ValueRange statesIn,
@@ -192,7 +197,7 @@ Value Emitter::attention(int64_t i, Value hn, ValueRange statesIn,
   statesOut.push_back(op.getKeys());
   statesOut.push_back(op.getValues());
   Value y = reshape(op.getY(), {qDim});
-  return linear(y, p + ".out_proj", c.dModel, qDim, a.outBias, act);
+  return linear(y, p + ".out_proj", c.dModel, qDim, a.outBias, residualType());
 }
 
 Value Emitter::mlp(int64_t i, Value hn) {
@@ -202,7 +207,7 @@ Value Emitter::mlp(int64_t i, Value hn) {
   SmallVector<Value> parts = split(fc1, {d, d});
   Value gate = b.create<ssd::SiluOp>(loc, parts[1]);
   Value y = b.create<ssd::MulOp>(loc, parts[0].getType(), parts[0], gate);
-  return linear(y, p + ".fc2", c.dModel, d, false, act);
+  return linear(y, p + ".fc2", c.dModel, d, false, residualType());
 }
 
 Value Emitter::model(Value ids, ValueRange statesIn,
