@@ -43,6 +43,9 @@ class Ours:
         self.lib.ssd_fused_ablate.restype = ctypes.c_int
         self.lib.ssd_fused_ablate.argtypes = [ctypes.c_int] + [ctypes.c_void_p] * 9 + \
             [ctypes.c_longlong] * 3 + [ctypes.c_void_p]
+        self.lib.ssd_fused_segments.restype = ctypes.c_int
+        self.lib.ssd_fused_segments.argtypes = [ctypes.c_int] * 2 + [ctypes.c_void_p] * 9 + \
+            [ctypes.c_longlong] * 3 + [ctypes.c_void_p]
         self.lib.ssd_fused_geometry.argtypes = [ctypes.c_int] * 4 + [ctypes.c_longlong] * 3 + \
             [ctypes.c_int, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint),
              ctypes.POINTER(ctypes.c_ulonglong)]
@@ -62,6 +65,15 @@ class Ours:
                                        torch.cuda.current_stream().cuda_stream)
         if rc != 0:
             raise RuntimeError(f"ssd_fused_ablate: {self.lib.ssd_last_error().decode()}")
+
+    def segments(self, q, segs, x, dt, A, B, C, D, bias, y, fin):
+        b, l, h, _ = x.shape
+        rc = self.lib.ssd_fused_segments(q, segs, x.data_ptr(), dt.data_ptr(), A.data_ptr(),
+                                         B.data_ptr(), C.data_ptr(), D.data_ptr(),
+                                         bias.data_ptr(), y.data_ptr(), fin.data_ptr(), b, l, h,
+                                         torch.cuda.current_stream().cuda_stream)
+        if rc != 0:
+            raise RuntimeError(f"ssd_fused_segments: {self.lib.ssd_last_error().decode()}")
 
     def __call__(self, q, x, dt, A, B, C, D, bias, init, y, fin, softplus=1, lo=0.0,
                  hi=float("inf"), pblock=0):
@@ -281,6 +293,12 @@ def time_all(ours, peer_ok, repeats, quick, deadline=None, partial=None):
             for name, mask in (("ours_q64_v2y", 256), ("ours_q64_v3y", 512),
                                ("ours_q64_bulky", 2048)):
                 fns[name] = (lambda mask=mask: ours.ablate(mask, x, dt, A, B, C, D, bias, y, fin))
+            # Sequence segments (checked in check_variants): more CTAs at small batch·heads.
+            for q in (64, 128):
+                for segs in ((2, 3, 4, 6) if L >= 8192 else (2, 3) if L >= 4096 else
+                             (2,) if L >= 2048 else ()):
+                    fns[f"ours_q{q}_seg{segs}"] = (lambda q=q, segs=segs: ours.segments(
+                        q, segs, x, dt, A, B, C, D, bias, y, fin))
         agree = {}
         if peer_ok:
             import peer_bench as pb
@@ -338,9 +356,16 @@ def check_variants(ours):
     ssd_fused_ablate (Q=64 P=64 N=128 bf16, no initial state), vs float64: a partial last
     chunk and the benchmark shape; poisoned outputs, bitwise repeatable."""
     ok_all, out = True, []
-    for mask in CORRECT_VARIANTS:
-        for b, l, h in ((2, 300, 4), (1, 512, 80)):
-            torch.manual_seed(mask + l)
+    runs = [(f"mask {m}", (lambda m=m: lambda *a: ours.ablate(m, *a))(), ((2, 300, 4), (1, 512, 80)))
+            for m in CORRECT_VARIANTS]
+    for q in (64, 128):  # sequence segments (ABL 4096), empty segments included (l 100, 4 segs)
+        for segs in (2, 3, 4, 6):
+            runs.append((f"q{q} segments {segs}",
+                         (lambda q=q, segs=segs: lambda *a: ours.segments(q, segs, *a))(),
+                         ((2, 300, 4), (1, 512, 80), (1, 100, 2), (1, 1000, 3))))
+    for label, run, shapes in runs:
+        for b, l, h in shapes:
+            torch.manual_seed(len(label) + l)
             x, dt, A, B, C, D, bias, _ = make_inputs(b, l, h, 64, 1, 128, torch.bfloat16,
                                                      torch.bfloat16, with_init=False)
             ref_y, ref_s = reference(x, dt, A, B, C, D, bias, None, 1, 0.0, float("inf"))
@@ -348,7 +373,7 @@ def check_variants(ours):
             for _ in range(2):
                 y = torch.full((b, l, h, 64), float("nan"), device="cuda", dtype=torch.bfloat16)
                 fin = torch.full((b, h, 64, 128), float("nan"), device="cuda")
-                ours.ablate(mask, x, dt, A, B, C, D, bias, y, fin)
+                run(x, dt, A, B, C, D, bias, y, fin)
                 torch.cuda.synchronize()
                 res.append((y, fin))
             (y, fin), (y2, fin2) = res
@@ -358,8 +383,8 @@ def check_variants(ours):
             finite = bool(torch.isfinite(y).all() and torch.isfinite(fin).all())
             ok = finite and same and ey <= 1e-2 and es <= 1e-2
             ok_all &= ok
-            out.append(dict(mask=mask, shape=[b, l, h], y_max_rel=ey, state_max_rel=es, ok=ok))
-            print(f"{'OK  ' if ok else 'FAIL'} variant {mask} b{b} l{l} h{h}: y {ey:.2e} "
+            out.append(dict(variant=label, shape=[b, l, h], y_max_rel=ey, state_max_rel=es, ok=ok))
+            print(f"{'OK  ' if ok else 'FAIL'} variant {label} b{b} l{l} h{h}: y {ey:.2e} "
                   f"state {es:.2e} finite={finite} repeat={same}", flush=True)
     return ok_all, out
 

@@ -67,9 +67,60 @@ const KernelFn kAblated[] = {&ablatedKernel<1>,  &ablatedKernel<2>,  &ablatedKer
                              &ablatedKernel<1024>, &ablatedKernel<1536>, &ablatedKernel<2048>};
 const int kAblatedMask[] = {1, 2, 4, 8, 16, 32, 64, 128, 255, 256, 512, 1024, 1536, 2048};
 
+// The sequence-segmented variant (ABL 4096): Q = 64 or 128, P = 64, N = 128, bf16.
+template <int Q> __global__ void segmentedKernel(SsmParams p) {
+  fused::tensorCoreKernel<Q, 64, 128, 64, __nv_bfloat16, __nv_bfloat16, 4096>(p);
+}
+
+SsmParams benchParams(const void *x, const void *dt, const float *A, const void *B, const void *C,
+                      const float *D, const float *dtBias, void *y, float *finalState,
+                      long long batch, long long len, long long heads) {
+  SsmParams prm{};
+  prm.x = x;
+  prm.dt = dt;
+  prm.A = A;
+  prm.B = B;
+  prm.C = C;
+  prm.D = D;
+  prm.dtBias = dtBias;
+  prm.y = y;
+  prm.finalState = finalState;
+  prm.batch = batch;
+  prm.len = len;
+  prm.heads = heads;
+  prm.headdim = 64;
+  prm.groups = 1;
+  prm.dstate = 128;
+  prm.dtSoftplus = 1;
+  prm.dtMin = 0.0f;
+  prm.dtMax = 1e30f;
+  return prm;
+}
+
 } // namespace
 
 extern "C" const char *ssd_last_error() { return gError; }
+
+/// Same arguments as ssd_fused_ablate, bf16, P=64 N=128, Q = 64 or 128, the
+/// sequence's chunks split over `segments` CTAs (gridDim.y), no initial state.
+extern "C" int ssd_fused_segments(int q, int segments, const void *x, const void *dt,
+                                  const float *A, const void *B, const void *C, const float *D,
+                                  const float *dtBias, void *y, float *finalState,
+                                  long long batch, long long len, long long heads, void *stream) {
+  if ((q != 64 && q != 128) || segments < 1 || segments > 65535)
+    return -1;
+  KernelFn fn = q == 64 ? &segmentedKernel<64> : &segmentedKernel<128>;
+  FusedSsdLaunch l = fusedSsdLaunch(q, 64, 128, batch, heads, len, true, 64);
+  SsmParams prm = benchParams(x, dt, A, B, C, D, dtBias, y, finalState, batch, len, heads);
+  cudaError_t e = cudaFuncSetAttribute(fn, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                       int(l.smemBytes));
+  if (e != cudaSuccess)
+    return fail("cudaFuncSetAttribute", e);
+  fn<<<dim3(l.grid, unsigned(segments)), l.block, l.smemBytes,
+       static_cast<cudaStream_t>(stream)>>>(prm);
+  e = cudaGetLastError();
+  return e == cudaSuccess ? 0 : fail("launch segmented", e);
+}
 
 /// Same arguments as ssd_fused for bf16 x/dt/y, Q=64 P=64 N=128, with one ablation mask.
 extern "C" int ssd_fused_ablate(int mask, const void *x, const void *dt, const float *A,

@@ -276,6 +276,14 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   const float A2 = p.A[h] * kLog2e;
   const float Dh = p.D ? p.D[h] : 0.0f;
   const int64_t nChunks = (L + Q - 1) / Q;
+  // ABL 4096 (benchmark variant): the sequence's chunks split over gridDim.y
+  // segments; segment k first runs the state-only pass (x·w and the state
+  // product) over the chunks before it, from the initial state, then the full
+  // pass over its own: no communication between CTAs, more of them when
+  // batch·heads is small, at the price of the prefix's state work repeated.
+  constexpr bool kSeg = (ABL & 4096) != 0;
+  const int64_t segStart = kSeg ? int64_t(blockIdx.y) * nChunks / gridDim.y : 0;
+  const int64_t segEnd = kSeg ? int64_t(blockIdx.y + 1) * nChunks / gridDim.y : nChunks;
 
   // ABL 1024 (timing diagnostic only, results not guaranteed): no proxy fences.
   auto fence = [] {
@@ -422,28 +430,29 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
 
   // Raw dt of the chunk in flight, one per thread < Q.
   float dtRaw = 0.0f;
-  if (nChunks > 0) {
+  if (segEnd > 0) {
     if (tid < Q && tid < L)
       dtRaw = float(dtIn[(b * L + tid) * H + h]);
     loadChunk(0, 0);
   }
   cpAsyncCommit();
 
-  for (int64_t c = 0; c < nChunks; ++c) {
+  for (int64_t c = 0; c < segEnd; ++c) {
     const int s = int(c & 1);
+    const bool full = !kSeg || c >= segStart;  // uniform: y of this chunk wanted
     const int64_t t0 = c * Q;
     const int len = int(L - t0 < Q ? L - t0 : Q);
     // The previous chunk's y, staged in stage s ^ 1, to registers before
     // that stage is reloaded; stored after the barrier below.
     if constexpr (kDeferY) {
-      if (c > 0)
+      if (c > segStart)
         loadStagedY(s ^ 1);
     }
     // dt of this chunk (0 past the end), then prefetch the next chunk.
     float dtv = 0.0f;
     if (tid < len)
       dtv = processDt(dtRaw, p.dtBias, h, p.dtSoftplus, p.dtMin, p.dtMax);
-    if (c + 1 < nChunks) {
+    if (c + 1 < segEnd) {
       const int64_t tn = t0 + Q + tid;
       if (tid < Q && tn < L)
         dtRaw = float(dtIn[(b * L + tn) * H + h]);
@@ -470,7 +479,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     // products to complete behind; stored at the end of their own chunk,
     // the next fence and barrier came right after them.
     if constexpr (kDeferY) {
-      if (c > 0)
+      if (c > segStart)
         storeHeldY(t0 - Q, Q);
     }
     if (tid < Q) {
@@ -481,103 +490,32 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     }
     __syncthreads();
 
-    // C·Bᵀ for this warpgroup's 64 rows (all Q columns), K = N.
-    float accCB[Q / 2];
-    float accY[PB / 2];
-    if constexpr ((ABL & 1) != 0) {
-#pragma unroll
-      for (int i = 0; i < Q / 2; ++i)
-        accCB[i] = 1.0f;
-    }
-    wgmmaFence();
-#pragma unroll
-    for (int kk = 0; kk < ((ABL & 1) ? 0 : N / 16); ++kk) {
-      uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
-      const uint64_t da = dC0 + ((s * kStage + blk + kOff) >> 4);
-      const uint64_t db = dB0 + ((s * kStage + blk + kOff) >> 4);
-      Wgmma<Q>::template ss<0, 0>(accCB, da, db, kk > 0);
-    }
-    wgmmaCommit();
-    // C·S (state entering the chunk), K = N; Sᵀ bf16 [N][PB] is N-major B.
-    if (hasState && !(ABL & 2)) {
-#pragma unroll
-      for (int kk = 0; kk < N / 16; ++kk) {
-        uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
-        const uint64_t da = dC0 + ((s * kStage + blk + kOff) >> 4);
-        const uint64_t db = dST + ((kk * 16 * RB) >> 4);
-        Wgmma<PB>::template ss<0, 1>(accY, da, db, kk > 0);
-      }
-      wgmmaCommit();
-    }
-    wgmmaWait<0>();
-
-    const float cum0 = cumS[r0], cum1 = cumS[r1];
-    if (hasState && !(ABL & 2)) {
-      const float e0 = decay2(cum0), e1 = decay2(cum1);
-#pragma unroll
-      for (int i = 0; i < PB / 2; ++i)
-        accY[i] *= (i & 2) ? e1 : e0;
-    } else {
-#pragma unroll
-      for (int i = 0; i < PB / 2; ++i)
-        accY[i] = 0.0f;
-    }
-    // L[i][j] = (C_i·B_j) 2^(ℓ_i−ℓ_j) dt_j for j <= i, as bf16 A fragments.
-    uint32_t aL[Q / 16][4];
-#pragma unroll
-    for (int kk = 0; kk < Q / 16; ++kk) {
-#pragma unroll
-      for (int r = 0; r < 4; ++r) {
-        const int idx = 8 * kk + 2 * r;  // accumulator index of the pair
-        const int row = (idx & 2) ? r1 : r0;
-        const float cr = (idx & 2) ? cum1 : cum0;
-        const int j = 8 * (idx >> 2) + 2 * t4;
-        float v0, v1;
-        if constexpr ((ABL & 32) != 0) {
-          v0 = accCB[idx];
-          v1 = accCB[idx + 1];
-        } else {
-          v0 = j <= row ? accCB[idx] * decay2(cr - cumS[j]) * dtS[j] : 0.0f;
-          v1 = j + 1 <= row ? accCB[idx + 1] * decay2(cr - cumS[j + 1]) * dtS[j + 1] : 0.0f;
-        }
-        aL[kk][r] = packBf16(v0, v1);
-      }
-    }
-    // Diagonal block: y += L · x, K = chunk rows j; x [j][p] is N-major B.
-    wgmmaFence();
-#pragma unroll
-    for (int kk = 0; kk < ((ABL & 4) ? 0 : Q / 16); ++kk) {
-      const uint64_t db = dX0 + ((s * kStage + uint32_t(kk * 16 * RB)) >> 4);
-      Wgmma<PB>::template rs<1>(accY, aL[kk], db, 1);
-    }
-    wgmmaCommit();
-
-    // Meanwhile: x·w for the state update, w_j = dt_j 2^(ℓ_last−ℓ_j).
+    // x·w for the state update, w_j = dt_j 2^(ℓ_last−ℓ_j) (while the diagonal
+    // product runs, in a full chunk).
     const float cumLast = cumS[Q - 1];
-    if constexpr ((ABL & 128) == 0) {
-      // Thread tid owns 16-byte piece tid % XC of rows tid / XC + k·THREADS/XC;
-      // those rows share row % 8, so the swizzled offset is a fixed base + k·stride.
-      constexpr int XC = RB / 16, ROWS = THREADS / XC;
-      const int rBase = tid / XC;
-      const uint32_t oBase = swz<RB>(uint32_t(rBase * RB + (tid % XC) * 16));
+    auto computeXw = [&]() {
+      if constexpr ((ABL & 128) == 0) {
+        // Thread tid owns 16-byte piece tid % XC of rows tid / XC + k·THREADS/XC;
+        // those rows share row % 8, so the swizzled offset is a fixed base + k·stride.
+        constexpr int XC = RB / 16, ROWS = THREADS / XC;
+        const int rBase = tid / XC;
+        const uint32_t oBase = swz<RB>(uint32_t(rBase * RB + (tid % XC) * 16));
 #pragma unroll
-      for (int k = 0; k < Q / ROWS; ++k) {
-        const int r = rBase + k * ROWS;
-        const float w = dtS[r] * decay2(cumLast - cumS[r]);
-        const uint32_t off = oBase + uint32_t(k * ROWS * RB);
-        uint4 v = *reinterpret_cast<const uint4 *>(smem + s * kStage + off);
-        __nv_bfloat162 *pv = reinterpret_cast<__nv_bfloat162 *>(&v);
+        for (int k = 0; k < Q / ROWS; ++k) {
+          const int r = rBase + k * ROWS;
+          const float w = dtS[r] * decay2(cumLast - cumS[r]);
+          const uint32_t off = oBase + uint32_t(k * ROWS * RB);
+          uint4 v = *reinterpret_cast<const uint4 *>(smem + s * kStage + off);
+          __nv_bfloat162 *pv = reinterpret_cast<__nv_bfloat162 *>(&v);
 #pragma unroll
-        for (int q = 0; q < 4; ++q) {
-          float2 f = __bfloat1622float2(pv[q]);
-          pv[q] = __floats2bfloat162_rn(f.x * w, f.y * w);
+          for (int q = 0; q < 4; ++q) {
+            float2 f = __bfloat1622float2(pv[q]);
+            pv[q] = __floats2bfloat162_rn(f.x * w, f.y * w);
+          }
+          *reinterpret_cast<uint4 *>(smem + kXw + off) = v;
         }
-        *reinterpret_cast<uint4 *>(smem + kXw + off) = v;
       }
-    }
-    fence();
-    wgmmaWait<0>();
-
+    };
     // y = accY + D x for the rows inside the sequence. bf16 y is staged:
     // rounded and packed here (x is still being read: D·x below, and x·w and
     // the diagonal products of other warpgroups), written over this stage's
@@ -590,29 +528,108 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     // Rows r0 and r1 = r0 + 8 (same swizzle), columns 8·ct + 2·t4.
     const uint32_t xo = uint32_t(r0 * RB + 4 * t4), xr = ((xo >> 7) & (RB == 128 ? 7u : 3u)) << 4;
     uint32_t yPk[kStageY ? PB / 4 : 1];
-    if constexpr ((ABL & 16) == 0) {
-      const unsigned char *xs = smem + s * kStage;
-      TY *y0 = yOut + ((b * L + t0 + r0) * H + h) * P + p0 + 2 * t4;
-      TY *y1 = y0 + 8 * int64_t(xRow);
-      const bool ok0 = r0 < len, ok1 = r1 < len;
+    float accY[PB / 2];
+    if (full) {
+      // C·Bᵀ for this warpgroup's 64 rows (all Q columns), K = N.
+      float accCB[Q / 2];
+      if constexpr ((ABL & 1) != 0) {
 #pragma unroll
-      for (int ct = 0; ct < PB / 8; ++ct) {
-        const uint32_t o0 = (xo + uint32_t(ct * 16)) ^ xr;
-        const float2 xf0 = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0));
-        const float2 xf1 =
-            __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0 + 8 * RB));
-        const float v0 = accY[4 * ct] + Dh * xf0.x, v1 = accY[4 * ct + 1] + Dh * xf0.y;
-        const float v2 = accY[4 * ct + 2] + Dh * xf1.x, v3 = accY[4 * ct + 3] + Dh * xf1.y;
-        if constexpr (kStageY) {
-          yPk[2 * ct] = packBf16(v0, v1);
-          yPk[2 * ct + 1] = packBf16(v2, v3);
-        } else {
-          if (ok0)
-            storePair(y0 + 8 * ct, v0, v1);
-          if (ok1)
-            storePair(y1 + 8 * ct, v2, v3);
+        for (int i = 0; i < Q / 2; ++i)
+          accCB[i] = 1.0f;
+      }
+      wgmmaFence();
+#pragma unroll
+      for (int kk = 0; kk < ((ABL & 1) ? 0 : N / 16); ++kk) {
+        uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
+        const uint64_t da = dC0 + ((s * kStage + blk + kOff) >> 4);
+        const uint64_t db = dB0 + ((s * kStage + blk + kOff) >> 4);
+        Wgmma<Q>::template ss<0, 0>(accCB, da, db, kk > 0);
+      }
+      wgmmaCommit();
+      // C·S (state entering the chunk), K = N; Sᵀ bf16 [N][PB] is N-major B.
+      if (hasState && !(ABL & 2)) {
+#pragma unroll
+        for (int kk = 0; kk < N / 16; ++kk) {
+          uint32_t blk = uint32_t((kk >> 2) * Q * 128), kOff = uint32_t((kk & 3) * 32);
+          const uint64_t da = dC0 + ((s * kStage + blk + kOff) >> 4);
+          const uint64_t db = dST + ((kk * 16 * RB) >> 4);
+          Wgmma<PB>::template ss<0, 1>(accY, da, db, kk > 0);
+        }
+        wgmmaCommit();
+      }
+      wgmmaWait<0>();
+
+      const float cum0 = cumS[r0], cum1 = cumS[r1];
+      if (hasState && !(ABL & 2)) {
+        const float e0 = decay2(cum0), e1 = decay2(cum1);
+#pragma unroll
+        for (int i = 0; i < PB / 2; ++i)
+          accY[i] *= (i & 2) ? e1 : e0;
+      } else {
+#pragma unroll
+        for (int i = 0; i < PB / 2; ++i)
+          accY[i] = 0.0f;
+      }
+      // L[i][j] = (C_i·B_j) 2^(ℓ_i−ℓ_j) dt_j for j <= i, as bf16 A fragments.
+      uint32_t aL[Q / 16][4];
+#pragma unroll
+      for (int kk = 0; kk < Q / 16; ++kk) {
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+          const int idx = 8 * kk + 2 * r;  // accumulator index of the pair
+          const int row = (idx & 2) ? r1 : r0;
+          const float cr = (idx & 2) ? cum1 : cum0;
+          const int j = 8 * (idx >> 2) + 2 * t4;
+          float v0, v1;
+          if constexpr ((ABL & 32) != 0) {
+            v0 = accCB[idx];
+            v1 = accCB[idx + 1];
+          } else {
+            v0 = j <= row ? accCB[idx] * decay2(cr - cumS[j]) * dtS[j] : 0.0f;
+            v1 = j + 1 <= row ? accCB[idx + 1] * decay2(cr - cumS[j + 1]) * dtS[j + 1] : 0.0f;
+          }
+          aL[kk][r] = packBf16(v0, v1);
         }
       }
+      // Diagonal block: y += L · x, K = chunk rows j; x [j][p] is N-major B.
+      wgmmaFence();
+#pragma unroll
+      for (int kk = 0; kk < ((ABL & 4) ? 0 : Q / 16); ++kk) {
+        const uint64_t db = dX0 + ((s * kStage + uint32_t(kk * 16 * RB)) >> 4);
+        Wgmma<PB>::template rs<1>(accY, aL[kk], db, 1);
+      }
+      wgmmaCommit();
+
+      computeXw();
+      fence();
+      wgmmaWait<0>();
+      if constexpr ((ABL & 16) == 0) {
+        const unsigned char *xs = smem + s * kStage;
+        TY *y0 = yOut + ((b * L + t0 + r0) * H + h) * P + p0 + 2 * t4;
+        TY *y1 = y0 + 8 * int64_t(xRow);
+        const bool ok0 = r0 < len, ok1 = r1 < len;
+#pragma unroll
+        for (int ct = 0; ct < PB / 8; ++ct) {
+          const uint32_t o0 = (xo + uint32_t(ct * 16)) ^ xr;
+          const float2 xf0 = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0));
+          const float2 xf1 =
+              __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162 *>(xs + o0 + 8 * RB));
+          const float v0 = accY[4 * ct] + Dh * xf0.x, v1 = accY[4 * ct + 1] + Dh * xf0.y;
+          const float v2 = accY[4 * ct + 2] + Dh * xf1.x, v3 = accY[4 * ct + 3] + Dh * xf1.y;
+          if constexpr (kStageY) {
+            yPk[2 * ct] = packBf16(v0, v1);
+            yPk[2 * ct + 1] = packBf16(v2, v3);
+          } else {
+            if (ok0)
+              storePair(y0 + 8 * ct, v0, v1);
+            if (ok1)
+              storePair(y1 + 8 * ct, v2, v3);
+          }
+        }
+      }
+    } else {  // a prefix chunk of a later segment (ABL 4096): the state only
+      computeXw();
+      fence();
     }
     __syncthreads();  // x·w complete; every warpgroup done reading Sᵀ and this stage's x
 
@@ -640,7 +657,8 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
       }
       wgmmaCommit();
     }
-    if constexpr (kBulkY) {
+    if (!full) {
+    } else if constexpr (kBulkY) {
       // Rows [64·wg, 64·wg + 64) into the C tile, RB + 16 bytes apart; then
       // one bulk copy per row (64 threads), read back before the stage is
       // reloaded (bulkWaitRead below, before the chunk's last barrier).
@@ -695,12 +713,14 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   }
 
   if constexpr (kDeferY) {
-    if (nChunks > 0) {  // the last chunk's y (staged; the loop ended on a barrier)
-      const int64_t tl = (nChunks - 1) * Q;
-      loadStagedY(int((nChunks - 1) & 1));
-      storeHeldY(tl, int(L - tl));
+    if (segEnd > segStart) {  // the last chunk's y (staged; the loop ended on a barrier)
+      const int64_t tl = (segEnd - 1) * Q;
+      loadStagedY(int((segEnd - 1) & 1));
+      storeHeldY(tl, int(L - tl < Q ? L - tl : Q));
     }
   }
+  if (kSeg && blockIdx.y + 1 != gridDim.y)
+    return;  // an earlier segment: its state is not the final one
   float *fin = p.finalState + (b * H + h) * int64_t(P) * N;
   forState([&](int k, int i, int n, int col) { fin[int64_t(p0 + col) * N + n] = accS[k][i]; });
 }
