@@ -295,8 +295,9 @@ def time_all(ours, peer_ok, repeats, quick, deadline=None, partial=None):
                 fns[name] = (lambda mask=mask: ours.ablate(mask, x, dt, A, B, C, D, bias, y, fin))
             # Sequence segments (checked in check_variants): more CTAs at small batch·heads.
             for q in (64, 128):
-                for segs in ((2, 3, 4, 6) if L >= 8192 else (2, 3) if L >= 4096 else
-                             (2,) if L >= 2048 else ()):
+                # (1: the segmented kernel's own cost, against ours_q64 / ours_q128)
+                for segs in ((1, 2, 3, 4, 6) if L >= 8192 else (1, 2, 3) if L >= 4096 else
+                             (1, 2)):
                     fns[f"ours_q{q}_seg{segs}"] = (lambda q=q, segs=segs: ours.segments(
                         q, segs, x, dt, A, B, C, D, bias, y, fin))
         agree = {}
