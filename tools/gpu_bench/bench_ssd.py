@@ -434,10 +434,16 @@ def plot(table, path):
         print("no matplotlib: plot skipped")
         return False
     Ls = list(table.keys())
-    keys = list(table[Ls[0]]["ms"].keys())
+    keys = [k for k in table[Ls[0]]["ms"].keys()
+            if not any(t in k for t in ("pb32", "_v2y", "_v3y", "_bulky", "_seg"))]
     fig, ax = plt.subplots(figsize=(7, 5))
     for k in keys:
         ax.plot(Ls, [table[L]["ms"][k] for L in Ls], marker="o", label=k)
+    segL = [L for L in Ls if any(("_seg" in k and not k.endswith("_seg1")) for k in table[L]["ms"])]
+    if segL:  # the best sequence-segmented variant where it was timed
+        ax.plot(segL, [min(v for k, v in table[L]["ms"].items()
+                           if "_seg" in k and not k.endswith("_seg1")) for L in segL],
+                marker="s", label="ours, best of segmented (Q, segments)")
     ax.plot(Ls, [(table[L]["io_bytes"] + table[L]["state_bytes"]) / 3.0e12 * 1e3 for L in Ls],
             "k--", label="bytes floor (3.0 TB/s)")
     ax.set_xscale("log", base=2)
