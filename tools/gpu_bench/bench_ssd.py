@@ -364,12 +364,17 @@ def check_variants(ours):
             runs.append((f"q{q} segments {segs}",
                          (lambda q=q, segs=segs: lambda *a: ours.segments(q, segs, *a))(),
                          ((2, 300, 4), (1, 512, 80), (1, 100, 2), (1, 1000, 3))))
+    cache = {}  # one input set and float64 reference per shape
     for label, run, shapes in runs:
         for b, l, h in shapes:
-            torch.manual_seed(len(label) + l)
-            x, dt, A, B, C, D, bias, _ = make_inputs(b, l, h, 64, 1, 128, torch.bfloat16,
-                                                     torch.bfloat16, with_init=False)
-            ref_y, ref_s = reference(x, dt, A, B, C, D, bias, None, 1, 0.0, float("inf"))
+            if (b, l, h) not in cache:
+                torch.manual_seed(1000 + l)
+                inp = make_inputs(b, l, h, 64, 1, 128, torch.bfloat16, torch.bfloat16,
+                                  with_init=False)
+                x, dt, A, B, C, D, bias, _ = inp
+                cache[(b, l, h)] = (inp, reference(x, dt, A, B, C, D, bias, None, 1, 0.0,
+                                                   float("inf")))
+            (x, dt, A, B, C, D, bias, _), (ref_y, ref_s) = cache[(b, l, h)]
             res = []
             for _ in range(2):
                 y = torch.full((b, l, h, 64), float("nan"), device="cuda", dtype=torch.bfloat16)
