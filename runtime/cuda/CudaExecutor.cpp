@@ -39,6 +39,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -165,7 +166,11 @@ struct CudaExecutor::Impl {
   std::map<std::string, CUfunction> functions;
   std::map<CUfunction, size_t> sharedLimit;   // dynamic shared memory raised to
   std::map<std::string, void *> weights;  // by "name@dtype"
-  std::vector<void *> allocations;  // weights, freed at destruction
+  std::vector<void *> allocations;  // weights and constants, freed at destruction
+  /// Outputs of the plans' constant launches (elementwise ops of weights
+  /// only, e.g. A = -exp(A_log)), computed once and shared by every entry
+  /// and session: by constantKey().
+  std::map<std::string, void *> constants;
   /// run()'s sessions, one per batch size (states from and to the host).
   std::map<int64_t, std::unique_ptr<CudaSession>> scratch;
   bool sync = false;  ///< SSDC_CUDA_SYNC=1 (or the older SSDC_CUDA_ASYNC=0)
@@ -279,6 +284,7 @@ struct RunMemory {
   const int64_t *ids = nullptr;       ///< device token ids [b, l]
   bool poison = false;                ///< NaN-fill every output before its launch
   bool capturing = false;             ///< a CUDA graph is being captured: no sync
+  std::map<int64_t, void *> preset;   ///< buffers holding their values already (constants)
 };
 
 /// One run of an entry: its buffers on the device.
@@ -286,6 +292,11 @@ class Run {
 public:
   Run(const Entry &e, CudaExecutor::Impl &x, CallShape sym, RunMemory mem)
       : e(e), x(x), sym(sym), mem(std::move(mem)), slots(e.buffers.size()) {
+    for (const auto &[id, data] : this->mem.preset) {
+      slots[id].shape = shapeOf(id);
+      slots[id].data = data;
+      slots[id].ready = true;
+    }
     for (int64_t id : e.inputs) {
       Slot &s = slots[id];
       s.shape = shapeOf(id);
@@ -791,8 +802,71 @@ struct EntryInfo {
   bool readsCache = false, writesCache = false, arenaDependsOnCache = false;
   int64_t logits = -1;     ///< the logits buffer
   int64_t tableRows = -1;  ///< rows of the embedding table (-1: no embedding)
-  std::vector<bool> external;  ///< storages bound to session states
+  std::vector<bool> external;  ///< storages bound to session states (or constants)
+  /// Constant launches (constantLaunches()): skipped by every run, their
+  /// outputs preset from the executor's constants.
+  std::vector<bool> constLaunch;
+  std::vector<std::pair<int64_t, std::string>> constOutputs;  ///< buffer, key
 };
+
+/// The launches of `e` whose results do not depend on the call: elementwise
+/// ops whose inputs are weights or results of such launches, with static
+/// shapes (Mamba-2's A = -exp(A_log), two launches per layer and call).
+/// They run once per executor, not in every prefill and decode step. Marks
+/// them in `in` with their outputs' keys (the op, attributes, dtypes and
+/// shapes over the inputs' keys, so entries share one copy).
+void constantLaunches(const Entry &e, EntryInfo &in) {
+  static const std::set<std::string> kElementwise = {
+      "ssd.exp", "ssd.neg", "ssd.cast", "ssd.add", "ssd.mul", "ssd.silu", "ssd.softplus",
+      "ssd.clamp"};
+  std::vector<std::string> key(e.buffers.size());
+  auto staticShape = [&](const Buffer &b) {
+    std::string text;
+    for (const Dim &d : b.shape) {
+      if (d.size < 0)
+        return std::string();
+      text += std::to_string(d.size) + "x";
+    }
+    return text + b.dtype;
+  };
+  std::function<std::string(int64_t)> keyOf = [&](int64_t id) -> std::string {
+    const Buffer &b = e.buffers[id];
+    if (b.kind == BufferKind::Weight)
+      return "w:" + b.weightName + "@" + b.dtype;
+    if (b.kind == BufferKind::View && b.columnOffset < 0) {
+      std::string k = keyOf(b.viewOf), shape = staticShape(b);
+      return k.empty() || shape.empty() ? std::string() : k + "~" + shape;
+    }
+    return key[id];
+  };
+  in.constLaunch.assign(e.launches.size(), false);
+  for (size_t i = 0; i < e.launches.size(); ++i) {
+    const Launch &l = e.launches[i];
+    if (!kElementwise.count(l.op) || l.inputs.empty())
+      continue;
+    std::string args;
+    bool constant = true;
+    for (int64_t id : l.inputs) {
+      std::string k = keyOf(id);
+      constant &= !k.empty();
+      args += k + ",";
+    }
+    for (int64_t id : l.outputs)
+      constant &= storageOf(e, id) == id && e.buffers[id].kind == BufferKind::Activation &&
+                  !staticShape(e.buffers[id]).empty() && !in.external[id] &&
+                  id != in.logits;
+    if (!constant)
+      continue;
+    in.constLaunch[i] = true;
+    for (size_t j = 0; j < l.outputs.size(); ++j) {
+      int64_t id = l.outputs[j];
+      key[id] = l.op + l.attrs.dump() + "(" + args + ")#" + std::to_string(j) + ":" +
+                staticShape(e.buffers[id]);
+      in.external[id] = true;
+      in.constOutputs.emplace_back(id, key[id]);
+    }
+  }
+}
 
 bool hasCacheDim(const Buffer &b) {
   for (const Dim &d : b.shape)
@@ -962,6 +1036,7 @@ struct CudaSession::Impl {
         throw RuntimeError("entry '" + e.name + "' reads the state '" + b.role +
                            "' but does not return it; a session needs every state back");
     }
+    constantLaunches(e, in);
     for (size_t id = 0; id < e.buffers.size(); ++id) {
       const Buffer &b = e.buffers[id];
       bool arenaBuffer = (b.kind == BufferKind::Activation ||
@@ -1024,11 +1099,57 @@ struct CudaSession::Impl {
     }
   }
 
+  /// The constants of `e` (its constant launches' outputs), computed on
+  /// first sight -- each missing one by its launch, into memory of the
+  /// executor's own -- and returned as the preset buffers of a run. Never
+  /// called while a graph is captured: an entry's first call is eager.
+  std::map<int64_t, void *> constants(const Entry &e, const EntryInfo &in,
+                                      const CallShape &sym,
+                                      const std::map<int64_t, void *> &bound) {
+    std::map<int64_t, void *> preset;
+    std::map<int64_t, std::string> keyOf(in.constOutputs.begin(), in.constOutputs.end());
+    bool computed = false;
+    for (size_t i = 0; i < e.launches.size(); ++i) {
+      if (!in.constLaunch[i])
+        continue;
+      const Launch &l = e.launches[i];
+      bool have = true;
+      for (int64_t id : l.outputs)
+        have &= x.constants.count(keyOf.at(id)) > 0;
+      if (!have) {
+        RunMemory mem{nullptr, nullptr, bound, nullptr, x.sync, false, preset};
+        for (int64_t id : l.outputs) {
+          size_t bytes = static_cast<size_t>(Tensor::count(sym.shapeOf(e.buffers[id]))) *
+                         elemSize(e.buffers[id].dtype);
+          void *p = nullptr;
+          check(cudaMalloc(&p, std::max<size_t>(bytes, 256)),
+                "cudaMalloc(" + std::to_string(bytes) + " bytes) for a constant of entry '" +
+                    e.name + "'");
+          x.allocations.push_back(p);
+          x.constants[keyOf.at(id)] = p;
+          mem.bound[id] = p;
+        }
+        Run r(e, x, sym, mem);
+        r.at = static_cast<int64_t>(i);
+        runLaunch(r, l, i, x, x.vocab, {});
+        computed = true;
+      }
+      for (int64_t id : l.outputs)
+        preset[id] = x.constants.at(keyOf.at(id));
+    }
+    if (computed)
+      check(cudaStreamSynchronize(x.stream),
+            "computing the constants of entry '" + e.name + "' (weights only)");
+    return preset;
+  }
+
   /// The entry's launches, then the guard on its logits, on the stream.
   void enqueue(const Entry &e, const CallShape &sym, const RunMemory &mem,
                const std::vector<int64_t> &ids, const EntryInfo &in, unsigned *flag) {
     Run r(e, x, sym, mem);
     for (size_t i = 0; i < e.launches.size(); ++i) {
+      if (in.constLaunch[i])
+        continue;
       r.at = static_cast<int64_t>(i);
       runLaunch(r, e.launches[i], i, x, x.vocab, ids);
     }
@@ -1048,7 +1169,8 @@ struct CudaSession::Impl {
     DeviceMemory block(flagAt + ArenaPlan::kAlign, "the diagnosis of entry '" + e.name + "'");
     char *base = static_cast<char *>(block.p);
     auto *flag = reinterpret_cast<unsigned *>(base + flagAt);
-    RunMemory mem{base, &plan, bound, reinterpret_cast<int64_t *>(base + idsAt), true, false};
+    RunMemory mem{base, &plan, bound, reinterpret_cast<int64_t *>(base + idsAt), true, false,
+                  constants(e, in, sym, bound)};
     check(cudaMemcpyAsync(base + idsAt, ids.data(), ids.size() * sizeof(int64_t),
                           cudaMemcpyHostToDevice, x.stream),
           "uploading the token ids");
@@ -1061,7 +1183,8 @@ struct CudaSession::Impl {
     for (size_t i = 0; i < e.launches.size(); ++i) {
       const Launch &l = e.launches[i];
       r.at = static_cast<int64_t>(i);
-      runLaunch(r, l, i, x, x.vocab, ids);
+      if (!in.constLaunch[i])  // a constant's values are checked where they are
+        runLaunch(r, l, i, x, x.vocab, ids);
       for (int64_t out : l.outputs) {
         std::string what = "the output of launch #" + std::to_string(i);
         enqueueNonfinite(x, r.in(out), Tensor::count(r.shape(out)), r.dtype(out), flag, what);
@@ -1122,7 +1245,8 @@ struct CudaSession::Impl {
     check(cudaMemcpyAsync(w.ids, ids.data(), ids.size() * sizeof(int64_t),
                           cudaMemcpyHostToDevice, x.stream),
           "uploading the token ids");
-    RunMemory mem{w.arena, &w.plan, bound, w.ids, x.sync, false};
+    RunMemory mem{w.arena, &w.plan, bound, w.ids, x.sync, false,
+                  constants(e, in, sym, bound)};
     bool graphable = how.graph && x.graphs && !in.readsCache && !in.writesCache &&
                      !in.arenaDependsOnCache;
     auto g = w.graphs.find(parity);
@@ -1327,6 +1451,9 @@ std::unique_ptr<CudaSession> CudaExecutor::openSession(int64_t batch, int64_t ca
 }
 
 void CudaExecutor::setVocab(int64_t v) { impl->vocab = v; }
+int64_t CudaExecutor::constantCount() const {
+  return static_cast<int64_t>(impl->constants.size());
+}
 void CudaExecutor::setSynchronous(bool on) { impl->sync = on; }
 bool CudaExecutor::synchronous() const { return impl->sync; }
 

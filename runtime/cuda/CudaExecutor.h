@@ -76,6 +76,11 @@ public:
   /// The device's name, for reports.
   std::string deviceName() const;
 
+  /// How many constants (outputs of launches that read weights only, such
+  /// as Mamba-2's A = -exp(A_log)) have been computed; they run once, not
+  /// in every call.
+  int64_t constantCount() const;
+
   struct Impl;
 
 private:

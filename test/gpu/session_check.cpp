@@ -163,6 +163,17 @@ int main(int argc, char **argv) {
            "resident session == host states: tokens equal, " +
                std::to_string(e.stepLogits.size()) + " step logits bitwise equal");
 
+    // 1b. Mamba-2's A = -exp(A_log) is computed once per executor (two
+    // constants per layer: exp and neg), not in every call.
+    {
+      int64_t ssmLayers = 0;
+      for (const Launch &l : plan.entries.front().launches)
+        ssmLayers += l.op == "ssd.ssm" || l.op == "ssd.chunk_cumsum";
+      report(x.constantCount() == 2 * ssmLayers,
+             "constants computed once: " + std::to_string(x.constantCount()) +
+                 " (expected 2 per SSM layer, " + std::to_string(ssmLayers) + " layers)");
+    }
+
     // 2. graph replay vs eager.
     CudaDecoder graphed(x, true);
     Generation g = greedy(graphed, plan, prompt, steps);
