@@ -707,7 +707,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
                               inputF32(6, "D"), r.out(l.outputs[0]),
                               vs[0], vs[1], vs[2], vs[3], qs[2], qs[3]};
     tiled(cuda::chunkOutputLaunch(attrs.value("chunk_size", int64_t(0)), vs[0], vs[1], vs[2],
-                                  vs[3]),
+                                  vs[3], qs[3]),
           p);
     return;
   }

@@ -37,7 +37,7 @@ __device__ void chunkOutputKernel(const ChunkOutputParams &p) {
   if (i0 >= cEnd)
     return;  // a row block past a short last chunk (the whole CTA)
   const int64_t i1 = imin(i0 + T, cEnd), g = h / (H / G), p0 = pb * T, np = imin(T, P - p0);
-  const Smem s = Smem::carve(smemd, Q < L ? Q : L);
+  const Smem s = Smem::carve(smemd, Q < L ? Q : L, N);
   for (int64_t t = threadIdx.x; t < i1 - c0; t += blockDim.x)
     s.cum[t] = double(p.cum[(b * L + c0 + t) * H + h]);
   __syncthreads();

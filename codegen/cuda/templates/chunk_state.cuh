@@ -32,7 +32,7 @@ __device__ void chunkStateKernel(const ChunkStateParams &p) {
   const int64_t c = id % chunks, b = id / chunks;
   const int64_t c0 = c * Q, end = imin(L, c0 + Q), nTok = end - c0, g = h / (H / G);
   const int64_t p0 = pb * T, np = imin(T, P - p0), n0 = nb * T, nn = imin(T, N - n0);
-  const Smem s = Smem::carve(smemd, Q < L ? Q : L);
+  const Smem s = Smem::carve(smemd, Q < L ? Q : L, 0);
   const float last = p.cum[(b * L + end - 1) * H + h];
   for (int64_t t = threadIdx.x; t < nTok; t += blockDim.x)
     s.w[t] = decay(last - p.cum[(b * L + c0 + t) * H + h]);

@@ -53,19 +53,20 @@ struct Smem {
   double *cum;    ///< [tokens] cumulative log decay
   double *parts;  ///< [2][256] scan partials
   float *w;       ///< [tokens] dt (quadratic) or the state weights
-  float *a, *b, *m, *x;  ///< 64 × 68 tiles
+  float *a;       ///< [⌈N/64⌉·64][68] resident C rows, k-major
+  float *b, *m, *x;  ///< 64 × 68 tiles
   float *acc;     ///< [16][256] accumulators
-  __device__ static Smem carve(void *base, int64_t tokens) {
-    SsdTileSmem l{tokens};
+  __device__ static Smem carve(void *base, int64_t tokens, int64_t dstate) {
+    SsdTileSmem l{tokens, dstate};
     char *c = static_cast<char *>(base);
     Smem s;
     s.cum = reinterpret_cast<double *>(c + l.cum());
     s.parts = reinterpret_cast<double *>(c + l.parts());
     s.w = reinterpret_cast<float *>(c + l.w());
-    s.a = reinterpret_cast<float *>(c + l.tile(0));
-    s.b = reinterpret_cast<float *>(c + l.tile(1));
-    s.m = reinterpret_cast<float *>(c + l.tile(2));
-    s.x = reinterpret_cast<float *>(c + l.tile(3));
+    s.a = reinterpret_cast<float *>(c + l.a());
+    s.b = reinterpret_cast<float *>(c + l.tile(0));
+    s.m = reinterpret_cast<float *>(c + l.tile(1));
+    s.x = reinterpret_cast<float *>(c + l.tile(2));
     s.acc = reinterpret_cast<float *>(c + l.acc());
     return s;
   }
@@ -102,21 +103,45 @@ __device__ inline void scanDouble(const Smem &s, int64_t n, double a) {
   __syncthreads();
 }
 
-/// m[j][i] = Σ_n A(i, n) · Bm(j, n) for the 64 × 64 tile (zero outside the
-/// valid rows): N in slices of 64 staged k-major in a and b; thread v owns
-/// i = 4·(v / 16) + 0..3, j = 4·(v % 16) + 0..3.
-template <typename EA, typename EB>
-__device__ inline void scores(const Smem &s, const Rows<EA> &A, const Rows<EB> &Bm,
-                              int64_t N) {
-  for (int64_t k0 = 0; k0 < N; k0 += T) {
-    __syncthreads();  // a and b free, m's previous slice done
-    for (int e = threadIdx.x; e < T * T; e += blockDim.x) {
-      int r = e / T, k = e % T;
-      s.a[k * S + r] = A.at(r, k0 + k);
-      s.b[k * S + r] = Bm.at(r, k0 + k);
+/// Stages the 64 × 64 slice of M at columns c0.. into dst, transposed
+/// (dst[c·S + r]) or not (dst[r·S + c]), each row r scaled by rowScale[r]
+/// when given (zero outside M). Every thread issues kStage loads before its
+/// shared stores, so they are in flight together (a load-then-store loop
+/// waits out one global-memory latency per element). Caller synchronises.
+constexpr int kStage = 16;
+template <bool Transposed, typename E>
+__device__ inline void stage(float *dst, const Rows<E> &M, int64_t c0,
+                             const float *rowScale = nullptr) {
+  for (int base = threadIdx.x; base < T * T; base += kStage * blockDim.x) {
+    float r[kStage];
+#pragma unroll
+    for (int u = 0; u < kStage; ++u) {
+      const int e = base + u * int(blockDim.x);
+      r[u] = e < T * T ? M.at(e / T, c0 + e % T) : 0.0f;
     }
+#pragma unroll
+    for (int u = 0; u < kStage; ++u) {
+      const int e = base + u * int(blockDim.x);
+      if (e < T * T) {
+        const int rr = e / T, cc = e % T;
+        const float v = rowScale && rr < M.rows ? rowScale[rr] * r[u] : r[u];
+        dst[Transposed ? cc * S + rr : rr * S + cc] = v;
+      }
+    }
+  }
+}
+
+/// m[j][i] = Σ_n A(i, n) · Bm(j, n) for the 64 × 64 tile, A resident in
+/// s.a (k-major over all N), Bm staged in slices of 64 of N; thread v owns
+/// i = 4·(v / 16) + 0..3, j = 4·(v % 16) + 0..3.
+template <typename EB>
+__device__ inline void scores(const Smem &s, const Rows<EB> &Bm, int64_t N) {
+  for (int64_t k0 = 0; k0 < N; k0 += T) {
+    __syncthreads();  // b free, m's previous slice done
+    stage<true>(s.b, Bm, k0);
     __syncthreads();
     const int kk = int(imin(T, N - k0));
+    const float *a = s.a + k0 * S;
     for (int v = threadIdx.x; v < NT; v += blockDim.x) {
       const int ti = (v / 16) * 4, tj = (v % 16) * 4;
       float acc[4][4];
@@ -131,7 +156,7 @@ __device__ inline void scores(const Smem &s, const Rows<EA> &A, const Rows<EB> &
       }
 #pragma unroll 4
       for (int k = 0; k < kk; ++k) {
-        float4 av = *reinterpret_cast<const float4 *>(s.a + k * S + ti);
+        float4 av = *reinterpret_cast<const float4 *>(a + k * S + ti);
         float4 bv = *reinterpret_cast<const float4 *>(s.b + k * S + tj);
         float ar[4] = {av.x, av.y, av.z, av.w}, br[4] = {bv.x, bv.y, bv.z, bv.w};
         for (int q = 0; q < 4; ++q)
@@ -142,14 +167,6 @@ __device__ inline void scores(const Smem &s, const Rows<EA> &A, const Rows<EB> &
         *reinterpret_cast<float4 *>(s.m + (tj + c) * S + ti) =
             make_float4(acc[0][c], acc[1][c], acc[2][c], acc[3][c]);
     }
-  }
-}
-
-/// x[j][p] = X(j, p) for the 64 × 64 tile. Caller synchronises.
-template <typename EX> __device__ inline void loadX(const Smem &s, const Rows<EX> &X) {
-  for (int e = threadIdx.x; e < T * T; e += blockDim.x) {
-    int r = e / T, c = e % T;
-    s.x[r * S + c] = X.at(r, c);
   }
 }
 
@@ -165,9 +182,13 @@ __device__ inline void yTile(const Smem &s, int64_t i0, int64_t i1, int64_t j0, 
                              Rows<TSk> skip, TY *y, int64_t yStride) {
   const int64_t ni = i1 - i0;
   const Rows<TC> Ci = Crow(i0, ni);
+  // C rows resident over all of N (k-major), for every score tile below
+  // (scores() synchronises before reading them).
+  for (int64_t k0 = 0; k0 < N; k0 += T)
+    stage<true>(s.a + k0 * S, Ci, k0);
   // Accumulators: D·skip, plus the incoming state's contribution.
   if (R) {
-    scores(s, Ci, Rows<float>{R, rStride, np, N}, N);
+    scores(s, Rows<float>{R, rStride, np, N}, N);
     __syncthreads();
   }
   for (int v = threadIdx.x; v < NT; v += blockDim.x) {
@@ -185,7 +206,7 @@ __device__ inline void yTile(const Smem &s, int64_t i0, int64_t i1, int64_t j0, 
   }
   for (int64_t jt = j0; jt < i1; jt += T) {
     const int64_t nj = imin(T, i1 - jt);
-    scores(s, Ci, Brow(jt, nj), N);
+    scores(s, Brow(jt, nj), N);
     // Mask and decay; the same thread wrote these elements.
     for (int v = threadIdx.x; v < NT; v += blockDim.x) {
       const int ti = (v / 16) * 4, tj = (v % 16) * 4;
@@ -202,7 +223,7 @@ __device__ inline void yTile(const Smem &s, int64_t i0, int64_t i1, int64_t j0, 
         }
       }
     }
-    loadX(s, Xrow(jt, nj));
+    stage<false>(s.x, Xrow(jt, nj), 0);
     __syncthreads();
     for (int v = threadIdx.x; v < NT; v += blockDim.x) {
       const int ti = (v / 16) * 4, tp = (v % 16) * 4;
@@ -247,11 +268,8 @@ __device__ inline void stateTile(const Smem &s, int64_t nTok, FX Xrow, FK Krow) 
     const auto X = Xrow(t0, nt);
     const auto K = Krow(t0, nt);
     __syncthreads();
-    for (int e = threadIdx.x; e < T * T; e += blockDim.x) {
-      int r = e / T, c = e % T;
-      s.x[r * S + c] = X.at(r, c);
-      s.b[r * S + c] = r < nt ? s.w[t0 + r] * K.at(r, c) : 0.0f;
-    }
+    stage<false>(s.x, X, 0);
+    stage<false>(s.b, K, 0, s.w + t0);
     __syncthreads();
     for (int v = threadIdx.x; v < NT; v += blockDim.x) {
       const int tp = (v / 16) * 4, tn = (v % 16) * 4;
@@ -306,7 +324,7 @@ __device__ void ssmQuadraticKernel(const SsmParams &p) {
   const int64_t g = h / (H / G), p0 = pb * T, np = imin(T, P - p0);
   // Tokens this CTA needs the cumsum of: its rows' prefix (y), all (state).
   const int64_t i0 = stateCta ? 0 : blk * T, i1 = stateCta ? L : imin(L, i0 + T);
-  const Smem s = Smem::carve(smemd, L);
+  const Smem s = Smem::carve(smemd, L, N);
   for (int64_t t = threadIdx.x; t < i1; t += blockDim.x)
     s.w[t] = processDt(float(dtIn[(b * L + t) * H + h]), p.dtBias, h, p.dtSoftplus,
                        p.dtMin, p.dtMax);

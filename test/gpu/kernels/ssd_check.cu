@@ -261,7 +261,7 @@ template <int Q, typename T> SsdOut runChunked(const SsdInputs &in) {
   T *y = a.out<T>(in.ySize(), "y");
   ChunkOutputParams op{d.C, d.B, v, cum, prev, d.D ? d.x : nullptr, d.D, y,
                        B, L, H, P, G, N};
-  launchTiled(chunkOutputG<Q, T>, chunkOutputLaunch(Q, B, L, H, P), op, "chunk_output");
+  launchTiled(chunkOutputG<Q, T>, chunkOutputLaunch(Q, B, L, H, P, N), op, "chunk_output");
   return {Arena::fetch(y, in.ySize(), "y"), Arena::fetch(fin, in.stateSize(), "state")};
 }
 

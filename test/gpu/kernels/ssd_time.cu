@@ -150,7 +150,7 @@ void timeStaged(const std::string &dt, const SsmParams &sp, float *dtOut, float 
   StatePassParams pp{states, cum, nullptr, prev, sp.finalState, B, L, H, P, N};
   ChunkOutputParams op{sp.C, sp.B, v, cum, prev, sp.x, sp.D, y, B, L, H, P, G, N};
   SsdTileLaunch g1 = chunkCumsumLaunch(Q, B, L, H), g3 = chunkStateLaunch(Q, B, L, H, P, N),
-                g4 = statePassLaunch(B, H, P, N), g5 = chunkOutputLaunch(Q, B, L, H, P);
+                g4 = statePassLaunch(B, H, P, N), g5 = chunkOutputLaunch(Q, B, L, H, P, N);
   for (auto *g : {&g1, &g3, &g4, &g5})
     if (g->error) {
       std::printf("staged Q=%d L=%lld: %s\n", Q, (long long)L, g->error);

@@ -12,7 +12,9 @@
 // templates also run with one thread per block in the kernel check's host
 // emulation). Shared tiles are 64 rows of kSsdTileStride = 68 floats (the
 // 4-float pad spreads the transposed stores over the banks; rows stay
-// 16-byte aligned for float4 loads).
+// 16-byte aligned for float4 loads). Tiles are staged from global memory 16
+// loads per thread at a time (all in flight before the shared stores), and
+// a y CTA keeps its C rows resident over the whole state dimension.
 //
 //  - ssm_quadratic: one CTA per (batch, head, head-dim block of 64, block of
 //    64 output rows) for y — the scores C_i·B_j of a 64 × 64 (i, j) tile are
@@ -46,20 +48,24 @@ constexpr int kSsdTileThreads = 256;  ///< 16 × 16 threads, 4 × 4 outputs each
 constexpr int kSsdTileFloats = kSsdTile * kSsdTileStride;
 
 /// Shared memory of one tiled CTA (byte offsets), for `tokens` tokens of
-/// cumulative log decay: cum double[tokens], scan partials double[2·256],
-/// then the float regions w[tokens], four tiles (a, b, m, x) and the
-/// accumulators [16][256].
+/// cumulative log decay and a resident C tile over `dstate` (0: none, the
+/// state kernels): cum double[tokens], scan partials double[2·256], then the
+/// float regions w[tokens], a [⌈dstate/64⌉·64][68] (C, k-major), the tiles
+/// b, m, x [64][68] and the accumulators [16][256].
 struct SsdTileSmem {
-  int64_t tokens;
+  int64_t tokens, dstate;
+  SSDC_TILE_HD constexpr int64_t aRows() const { return (dstate + 63) / 64 * 64; }
   SSDC_TILE_HD constexpr int64_t up16(int64_t v) const { return (v + 15) / 16 * 16; }
   SSDC_TILE_HD constexpr int64_t cum() const { return 0; }
   SSDC_TILE_HD constexpr int64_t parts() const { return up16(tokens * 8); }
   SSDC_TILE_HD constexpr int64_t w() const { return parts() + 2 * kSsdTileThreads * 8; }
   SSDC_TILE_HD constexpr int64_t tiles() const { return up16(w() + tokens * 4); }
+  SSDC_TILE_HD constexpr int64_t a() const { return tiles(); }
+  /// b, m, x: k = 0, 1, 2.
   SSDC_TILE_HD constexpr int64_t tile(int k) const {
-    return tiles() + int64_t(k) * kSsdTileFloats * 4;
+    return tiles() + (aRows() * kSsdTileStride + int64_t(k) * kSsdTileFloats) * 4;
   }
-  SSDC_TILE_HD constexpr int64_t acc() const { return tile(4); }
+  SSDC_TILE_HD constexpr int64_t acc() const { return tile(3); }
   SSDC_TILE_HD constexpr int64_t bytes() const { return acc() + 16 * kSsdTileThreads * 4; }
 };
 
@@ -112,7 +118,7 @@ inline SsdTileLaunch ssmQuadraticLaunch(int64_t batch, int64_t len, int64_t head
   if (batch <= 0 || len <= 0 || heads <= 0)
     return r;  // grid 0: nothing to do
   QuadraticGrid g = quadraticGrid(batch, len, heads, headdim, dstate);
-  return finishTileLaunch(r, g.yCtas + g.stateCtas, SsdTileSmem{len}.bytes());
+  return finishTileLaunch(r, g.yCtas + g.stateCtas, SsdTileSmem{len, dstate}.bytes());
 }
 
 /// chunk_output: one CTA per (row block within a chunk, batch, chunk, head,
@@ -121,7 +127,7 @@ SSDC_TILE_HD inline int64_t chunkRowBlocks(int64_t q, int64_t len) {
   return ssdCeilDiv(q < len ? q : len, kSsdTile);
 }
 inline SsdTileLaunch chunkOutputLaunch(int64_t q, int64_t batch, int64_t len, int64_t heads,
-                                       int64_t headdim) {
+                                       int64_t headdim, int64_t dstate) {
   SsdTileLaunch r;
   if (q <= 0) {
     r.error = "chunk size must be positive";
@@ -131,7 +137,7 @@ inline SsdTileLaunch chunkOutputLaunch(int64_t q, int64_t batch, int64_t len, in
     return r;
   int64_t grid = chunkRowBlocks(q, len) * batch * ssdCeilDiv(len, q) * heads *
                  ssdCeilDiv(headdim, kSsdTile);
-  return finishTileLaunch(r, grid, SsdTileSmem{q < len ? q : len}.bytes());
+  return finishTileLaunch(r, grid, SsdTileSmem{q < len ? q : len, dstate}.bytes());
 }
 
 /// chunk_state: one CTA per (batch, chunk, head, head-dim block, state block).
@@ -146,7 +152,7 @@ inline SsdTileLaunch chunkStateLaunch(int64_t q, int64_t batch, int64_t len, int
     return r;
   int64_t grid = batch * ssdCeilDiv(len, q) * heads * ssdCeilDiv(headdim, kSsdTile) *
                  ssdCeilDiv(dstate, kSsdTile);
-  return finishTileLaunch(r, grid, SsdTileSmem{q < len ? q : len}.bytes());
+  return finishTileLaunch(r, grid, SsdTileSmem{q < len ? q : len, 0}.bytes());
 }
 
 /// chunk_cumsum: one CTA of 256 per (batch, chunk, block of kCumsumHeads
