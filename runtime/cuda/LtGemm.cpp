@@ -56,7 +56,7 @@ const LtGemm::Plan &LtGemm::plan(const Key &key, const std::string &where) {
   auto it = cache.find(key);
   if (it != cache.end())
     return it->second;
-  const auto &[rows, n, k, xType, wType, oType] = key;
+  const auto &[rows, n, k, xType, wType, oType, ldx] = key;
   std::string what = "planning the GEMM for " + where;
   Plan p;
   // Compute 32F in every case: fp32 stays fp32 (no TF32), 16-bit operands
@@ -73,7 +73,7 @@ const LtGemm::Plan &LtGemm::plan(const Key &key, const std::string &where) {
                                    static_cast<uint64_t>(n), k),
         what);
   check(cublasLtMatrixLayoutCreate(&p.b, ltType(xType, where), static_cast<uint64_t>(k),
-                                   static_cast<uint64_t>(rows), k),
+                                   static_cast<uint64_t>(rows), ldx),
         what);
   check(cublasLtMatrixLayoutCreate(&p.c, ltType(oType, where), static_cast<uint64_t>(n),
                                    static_cast<uint64_t>(rows), n),
@@ -107,14 +107,20 @@ const LtGemm::Plan &LtGemm::plan(const Key &key, const std::string &where) {
 
 void LtGemm::run(const void *x, const void *w, void *o, int64_t rows, int64_t n,
                  int64_t k, const std::string &xType, const std::string &wType,
-                 const std::string &oType, cudaStream_t stream, const std::string &where) {
+                 const std::string &oType, cudaStream_t stream, const std::string &where,
+                 int64_t ldx) {
   if (xType != wType || (xType == "f32" && oType != "f32"))
     throw RuntimeError("the CUDA executor's GEMM needs x and w of one dtype (f32, or one "
                        "16-bit dtype with a 16-bit or f32 output), got " + xType + " x " +
                        wType + " -> " + oType + " (" + where + ")");
   if (rows == 0 || n == 0)
     return;
-  const Plan &p = plan(Key{rows, n, k, xType, wType, oType}, where);
+  if (ldx == 0)
+    ldx = k;
+  if (ldx < k)
+    throw RuntimeError("the GEMM for " + where + " reads rows of " + std::to_string(k) +
+                       " elements " + std::to_string(ldx) + " apart");
+  const Plan &p = plan(Key{rows, n, k, xType, wType, oType, ldx}, where);
   const float one = 1.0f, zero = 0.0f;
   check(cublasLtMatmul(handle, p.op, &one, w, p.a, x, p.b, &zero, o, p.c, o, p.c, &p.algo,
                        workspace, workspaceBytes, stream),

@@ -26,10 +26,12 @@ public:
 
   /// Row-major o[rows, n] = x[rows, k] · w[n, k]ᵀ on `stream`. Dtypes are
   /// plan dtypes: x and w both "f32", or both "bf16"/"f16" (then o is that
-  /// dtype or "f32"). `where` names the launch for errors.
+  /// dtype or "f32"). Row r of x starts at x + r·ldx elements (ldx 0: k; a
+  /// larger one reads every ldx/k-th row, e.g. each sequence's last
+  /// position). `where` names the launch for errors.
   void run(const void *x, const void *w, void *o, int64_t rows, int64_t n, int64_t k,
            const std::string &xType, const std::string &wType, const std::string &oType,
-           cudaStream_t stream, const std::string &where);
+           cudaStream_t stream, const std::string &where, int64_t ldx = 0);
 
   /// Shapes planned so far (for reports).
   size_t plans() const { return cache.size(); }
@@ -40,7 +42,8 @@ private:
     cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
     cublasLtMatmulAlgo_t algo{};
   };
-  using Key = std::tuple<int64_t, int64_t, int64_t, std::string, std::string, std::string>;
+  using Key =
+      std::tuple<int64_t, int64_t, int64_t, std::string, std::string, std::string, int64_t>;
   const Plan &plan(const Key &key, const std::string &where);
 
   cublasLtHandle_t handle = nullptr;
