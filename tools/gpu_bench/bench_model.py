@@ -604,6 +604,14 @@ def part_27b(args, pb, R):
                          "ssdc_state_rw_GB_per_seq_f32": 8 * ssm_elems / 1e9,
                          "mamba_state_rw_GB_per_seq_bf16": 4 * ssm_elems / 1e9}
 
+    if args.only_decode:  # target 3 alone
+        save(R, args)
+        ours.close()
+        del model
+        gc.collect()
+        torch.cuda.empty_cache()
+        return
+
     # Target 4: prefill 8 x 2048.
     in_p, out_p, head = gemm_params(d_model, n_layer, ours.vocab)
     tokens = 8 * 2048
@@ -823,9 +831,14 @@ def main():
                     help="seconds this script may take; optional parts are skipped near the end")
     ap.add_argument("--only", default="2.7b,130m")
     ap.add_argument("--no-ceilings", action="store_true")
-    ap.add_argument("--mamba-autotune", choices=["full", "first"], default="full",
+    ap.add_argument("--only-decode", action="store_true",
+                    help="2.7b: the correctness check and target 3 (decode) only, no prefill")
+    ap.add_argument("--mamba-autotune", choices=["full", "first", "small"], default="full",
                     help="first: mamba_ssm's Triton kernels keep only their first autotuning "
-                         "config (compile minutes saved; a deviation the results record)")
+                         "config (compile minutes saved; a deviation the results record); "
+                         "small: only the config with the smallest tile footprint "
+                         "(block sizes x stages; the first one can need more shared memory "
+                         "than an H100 has)")
     args = ap.parse_args()
     import faulthandler
     faulthandler.dump_traceback_later(100, repeat=True)  # where a long wait is, every 100 s
@@ -834,12 +847,20 @@ def main():
     pb = import_peers(args.peers)
     R = RESULTS
     R["mamba_autotune"] = args.mamba_autotune
-    if args.mamba_autotune == "first":
+    if args.mamba_autotune in ("first", "small"):
         import triton
         full = triton.autotune
 
+        def footprint(c):
+            size = max(1, c.num_stages or 1)
+            for v in c.kwargs.values():
+                size *= v if isinstance(v, int) else 1
+            return size
+
         def first_config(configs, key, **kw):
-            return full(configs=list(configs)[:1], key=key, **kw)
+            configs = list(configs)
+            keep = configs[:1] if args.mamba_autotune == "first" else [min(configs, key=footprint)]
+            return full(configs=keep, key=key, **kw)
         triton.autotune = first_config  # before mamba_ssm's kernels are decorated
     R["torch"] = torch.__version__
     R["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -1,7 +1,8 @@
 // Causal depthwise conv1d with its window state: output t of channel c sees
 // inputs t-K+1 .. t, the first ones from the state (the last K inputs of the
 // previous call; zeros when there is none). Optional SiLU. The final state is
-// the last K inputs of the history. Launch: any 1-D grid over batch·channels.
+// the last K inputs of the history. Launch: any 1-D grid over batch·channels
+// (ssdc/decode_launch.h conv1dLaunch gives the executor's).
 #ifndef SSDC_CUDA_CONV1D_CUH
 #define SSDC_CUDA_CONV1D_CUH
 
@@ -16,8 +17,17 @@ __device__ void conv1dKernel(const Conv1dParams &p) {
   const TW *w = static_cast<const TW *>(p.w), *bias = static_cast<const TW *>(p.bias);
   TY *y = static_cast<TY *>(p.y);
   const int64_t K = p.kernel, Cn = p.channels, L = p.len;
+  const bool narrow = p.batch * Cn < (int64_t(1) << 31);  // 32-bit (b, c) split
   for (int64_t i = globalIndex(); i < p.batch * Cn; i += globalStride()) {
-    int64_t b = i / Cn, c = i % Cn;
+    int64_t b, c;
+    if (narrow) {
+      const unsigned bu = unsigned(i) / unsigned(Cn);
+      b = bu;
+      c = int64_t(unsigned(i) - bu * unsigned(Cn));
+    } else {
+      b = i / Cn;
+      c = i % Cn;
+    }
     // hist(j) for j in [0, K + L): K state values, then the inputs.
     auto hist = [&](int64_t j) -> float {
       if (j < K)

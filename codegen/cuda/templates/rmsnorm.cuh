@@ -4,9 +4,10 @@
 // Launch: ssdc/decode_launch.h (rmsnormLaunch): one CTA per (row, group) of
 // at most 512 threads, each taking chunks of 8 channels (16-byte loads) in
 // even shares (a 5120-wide group of a 2.7b decode step: 320 threads with two
-// chunks each), 32 floats of dynamic shared memory. A thread keeps x·gate of
-// its first kRmsnormCachedChunks chunks in registers between the sum of
-// squares and the output (wider groups read the rest again); the sum is
+// chunks each), 32 floats of dynamic shared memory. A thread keeps x·gate and
+// the weights of its first kRmsnormCachedChunks chunks in registers (all
+// loads issued before the reduction: one memory round trip) between the sum
+// of squares and the output (wider groups read the rest again); the sum is
 // reduced with warp shuffles.
 #ifndef SSDC_CUDA_RMSNORM_CUH
 #define SSDC_CUDA_RMSNORM_CUH
@@ -73,8 +74,10 @@ __device__ void rmsnormKernel(const RmsnormParams &p) {
   constexpr int CC = SSDC_CUDA_RMSNORM_CACHED_CHUNKS;
   const TW *w = static_cast<const TW *>(p.w);
   extern __shared__ float partial[];
-  const int64_t groups = p.d / p.group;
-  const int64_t row = blockIdx.x / groups, g0 = (blockIdx.x % groups) * p.group;
+  // (row, group) of this CTA in 32-bit arithmetic (the grid is below 2^31).
+  const unsigned groups = unsigned(p.d / p.group);
+  const unsigned rowU = blockIdx.x / groups;
+  const int64_t row = rowU, g0 = int64_t(blockIdx.x - rowU * groups) * p.group;
   const TX *x = static_cast<const TX *>(p.x) + row * p.d + g0;
   const TZ *z = p.z ? static_cast<const TZ *>(p.z) + row * p.d + g0 : nullptr;
   TY *y = static_cast<TY *>(p.y) + row * p.d + g0;
@@ -116,24 +119,30 @@ __device__ void rmsnormKernel(const RmsnormParams &p) {
       xg[e] = xv[e] * gv[e];
     }
   };
-  // Chunk threadIdx.x + i·blockDim.x: the first CC kept in registers
-  // (unrolled, their loads in flight together), any further ones read twice.
-  float xc[CC][8];
+  auto weights = [&](int64_t c, float (&wv)[8]) {
+    int n = int(p.group - c * 8 < 8 ? p.group - c * 8 : 8);
+    load8(wg + c * 8, vec && n == 8, n, wv);
+  };
+  // Chunk threadIdx.x + i·blockDim.x: the first CC kept in registers with
+  // their weights (unrolled: x, z and w loads in flight together, before the
+  // reduction's barriers), any further ones read twice.
+  float xc[CC][8], wc[CC][8];
 #pragma unroll
   for (int i = 0; i < CC; ++i) {
     int64_t c = threadIdx.x + int64_t(i) * blockDim.x;
-    if (c < chunks)
+    if (c < chunks) {
+      weights(c, wc[i]);
       squares(c, xc[i]);
+    }
   }
   for (int64_t c = threadIdx.x + int64_t(CC) * blockDim.x; c < chunks; c += blockDim.x) {
     float xg[8];
     squares(c, xg);
   }
   const float inv = rsqrtf(blockSum(ss, partial) / float(p.group) + p.eps);
-  auto output = [&](int64_t c, const float (&xg)[8]) {
+  auto output = [&](int64_t c, const float (&xg)[8], const float (&wv)[8]) {
     int n = int(p.group - c * 8 < 8 ? p.group - c * 8 : 8);
-    float wv[8], out[8];
-    load8(wg + c * 8, vec && n == 8, n, wv);
+    float out[8];
 #pragma unroll
     for (int e = 0; e < 8; ++e)
       out[e] = xg[e] * inv * wv[e];
@@ -143,15 +152,16 @@ __device__ void rmsnormKernel(const RmsnormParams &p) {
   for (int i = 0; i < CC; ++i) {
     int64_t c = threadIdx.x + int64_t(i) * blockDim.x;
     if (c < chunks)
-      output(c, xc[i]);
+      output(c, xc[i], wc[i]);
   }
   for (int64_t c = threadIdx.x + int64_t(CC) * blockDim.x; c < chunks; c += blockDim.x) {
-    float xv[8], gv[8], xg[8];
+    float xv[8], gv[8], xg[8], wv[8];
     values(c, xv, gv);
+    weights(c, wv);
 #pragma unroll
     for (int e = 0; e < 8; ++e)
       xg[e] = xv[e] * gv[e];
-    output(c, xg);
+    output(c, xg, wv);
   }
 }
 

@@ -10,15 +10,14 @@
 // Launch: ssdc/decode_launch.h (ssmRecurrentLaunch) gives grid, block and
 // shared memory; the kernel recomputes the same geometry (ssmRecurrentGeom).
 // Two paths:
-//  - registers (N <= 256, the decode case): the state of one (batch, head)
-//    [P, N] f32 is spread over CTAs of `rows` head-dim rows each; a row's N
-//    floats over `lanes` threads of one warp in chunks of 4 (16-byte,
-//    coalesced loads and stores straight from and to global memory). The
-//    state stays in registers for the whole scan; B, C, x and dt of the next
-//    token are loaded while the current one is computed; y_t of a row is a
-//    warp-shuffle sum over its lanes. At b = 1 the 2.7b shape (80 heads,
-//    P 64, N 128) is 640 CTAs of 128 threads, each thread 2 rows × 4 floats.
-//  - shared memory (N > 256): one 256-thread block per (batch, head), the
+//  - registers (N % 4 == 0, N <= 128: the decode case): the state of one
+//    (batch, head) [P, N] f32 is spread over CTAs of `rows` head-dim rows
+//    each; a row's N floats over `lanes` threads of one warp, 4 each
+//    (16-byte, coalesced loads and stores straight from and to global
+//    memory), 4 rows a thread. The state stays in registers for the whole
+//    scan; y_t of a row is a warp-shuffle sum over its lanes. The
+//    2.7b shape (80 heads, P 64, N 128) is 320 CTAs of 128 threads at b = 1.
+//  - shared memory (other N): one 256-thread block per (batch, head), the
 //    state in shared memory with rows padded to N + 1 floats (the y loop has
 //    thread pi walk row pi: unpadded, all lanes of a warp hit one bank).
 // Each state element is read and written by the thread that owns it, so the
@@ -35,33 +34,24 @@
 // loaded once for them (LANE_SLICES 1). The kernel check's host emulation
 // (one thread per block) holds a whole CTA's slices, each with its own lane.
 #ifndef SSDC_CUDA_RECURRENT_MAX_SLICES
-#define SSDC_CUDA_RECURRENT_MAX_SLICES 2
+#define SSDC_CUDA_RECURRENT_MAX_SLICES SSDC_RECURRENT_ROWS_PER_THREAD
 #define SSDC_CUDA_RECURRENT_LANE_SLICES 1
 #endif
 
 namespace ssdc {
 namespace cuda {
 
-/// V contiguous values of T at p as floats (V scalar loads); V = 4: one
-/// vector load when `vec` (p aligned to 4·sizeof(T)).
-template <int V, typename T> struct Chunk {
-  __device__ __forceinline__ static void load(const T *p, bool, float (&o)[V]) {
+/// 4 contiguous values of T at p as floats: one vector load when `vec`
+/// (p aligned to 4·sizeof(T)), else 4 scalar loads.
+template <typename T> __device__ __forceinline__ void load4(const T *p, bool vec, float (&o)[4]) {
+  if (vec) {
+    loadVec4(p, o);
+  } else {
 #pragma unroll
-    for (int e = 0; e < V; ++e)
+    for (int e = 0; e < 4; ++e)
       o[e] = float(p[e]);
   }
-};
-template <typename T> struct Chunk<4, T> {
-  __device__ __forceinline__ static void load(const T *p, bool vec, float (&o)[4]) {
-    if (vec) {
-      loadVec4(p, o);
-    } else {
-#pragma unroll
-      for (int e = 0; e < 4; ++e)
-        o[e] = float(p[e]);
-    }
-  }
-};
+}
 
 /// Sum of v over the `lanes` threads (aligned, power of two, within a warp)
 /// that share a row; every one of them gets the sum. Called by all threads
@@ -72,112 +62,91 @@ __device__ __forceinline__ float laneGroupSum(float v, int lanes) {
   return v;
 }
 
-template <int V, int NJ, typename TX, typename TDT, typename TB, typename TY>
+template <typename TX, typename TDT, typename TB, typename TY>
 __device__ void ssmRecurrentRegs(const SsmParams &p, const SsmRecurrentGeom &g) {
-  constexpr int KV = SSDC_CUDA_RECURRENT_MAX_SLICES, E = V * NJ;
+  constexpr int KV = SSDC_CUDA_RECURRENT_MAX_SLICES;
   // B and C per slice (host emulation) or one set for all (the GPU).
   constexpr int KB = SSDC_CUDA_RECURRENT_LANE_SLICES;
   const TDT *dtIn = static_cast<const TDT *>(p.dt);
   const TX *xIn = static_cast<const TX *>(p.x);
   const TB *Bin = static_cast<const TB *>(p.B), *Cin = static_cast<const TB *>(p.C);
   TY *y = static_cast<TY *>(p.y);
-  const int64_t H = p.heads, P = p.headdim, N = p.dstate, G = p.groups, L = p.len;
-  const int lanes = g.lanes;
-  const int64_t rowBlocks = (P + g.rows - 1) / g.rows;
-  const int64_t bh = blockIdx.x / rowBlocks, rb = blockIdx.x % rowBlocks;
-  const int64_t b = bh / H, h = bh % H, grp = h / (H / G);
+  const int64_t P = p.headdim, N = p.dstate, L = p.len;
+  // The CTA's (batch·head, row block) in 32-bit arithmetic (the grid is
+  // below 2^31; 64-bit divisions were a visible part of a decode step).
+  const unsigned H = unsigned(p.heads), G = unsigned(p.groups);
+  const unsigned rowBlocks = (unsigned(P) + g.rows - 1) / unsigned(g.rows);
+  const unsigned bh = blockIdx.x / rowBlocks, rb = blockIdx.x - bh * rowBlocks;
+  const unsigned b = bh / H, h = bh - b * H, grp = h / (H / G);
   // Slices of this thread: v = threadIdx.x + k·blockDim.x over the CTA's
-  // rows · lanes; on the GPU kv = rowsPerThread and every slice has the same
-  // lane (blockDim is a multiple of lanes).
-  const int kv = int(g.rows * lanes / int(blockDim.x));
-  int64_t row[KV];
-  int lane[KV];
-  bool live[KV];
+  // rows · lanes (row v / lanes, lane v % lanes); on the GPU kv =
+  // rowsPerThread and every slice has the same lane (blockDim is a multiple
+  // of lanes). Lane l owns elements 4l .. 4l + 3 of its row.
+  const int lanes = g.lanes;
+  const int kv = g.rows * lanes / int(blockDim.x);
+  int row[KV], n0[KV];
+  bool live[KV], chunk[KV];
 #pragma unroll
   for (int k = 0; k < KV; ++k) {
-    int v = int(threadIdx.x) + k * int(blockDim.x);
-    row[k] = rb * g.rows + v / lanes;
-    lane[k] = v % lanes;
+    const int v = int(threadIdx.x) + k * int(blockDim.x);
+    row[k] = int(rb) * g.rows + (v >> g.laneShift);
+    n0[k] = 4 * (v & (lanes - 1));
     live[k] = k < kv && row[k] < P;
+    chunk[k] = live[k] && n0[k] < N;
   }
-  // element j·V + e of a slice is n = (j·lanes + lane)·V + e; chunks wholly
-  // inside or outside [0, N) (V = 4 only when N % 4 == 0).
-  auto chunkOk = [&](int k, int j) { return int64_t(j * lanes + lane[k]) * V < N; };
-  auto nOf = [&](int k, int j) { return int64_t(j * lanes + lane[k]) * V; };
   using Addr = unsigned long long;
   const bool vecS =
       ((reinterpret_cast<Addr>(p.initState) | reinterpret_cast<Addr>(p.finalState)) % 16) == 0;
   const bool vecBC =
-      ((reinterpret_cast<Addr>(Bin) | reinterpret_cast<Addr>(Cin)) % (V * sizeof(TB))) == 0;
+      ((reinterpret_cast<Addr>(Bin) | reinterpret_cast<Addr>(Cin)) % (4 * sizeof(TB))) == 0;
+  const int64_t state0 = int64_t(bh) * P * N;  // this head's state [P, N]
 
-  float s[KV][E];
+  float s[KV][4];
 #pragma unroll
   for (int k = 0; k < KV; ++k) {
-    const float *src =
-        p.initState ? p.initState + ((b * H + h) * P + row[k]) * N : nullptr;
+    if (chunk[k] && p.initState) {
+      load4(p.initState + state0 + int64_t(row[k]) * N + n0[k], vecS, s[k]);
+    } else {
 #pragma unroll
-    for (int j = 0; j < NJ; ++j) {
-      float c[V];
-      if (live[k] && src && chunkOk(k, j))
-        Chunk<V, float>::load(src + nOf(k, j), vecS, c);
-      else
-#pragma unroll
-        for (int e = 0; e < V; ++e)
-          c[e] = 0.0f;
-#pragma unroll
-      for (int e = 0; e < V; ++e)
-        s[k][j * V + e] = c[e];
+      for (int e = 0; e < 4; ++e)
+        s[k][e] = 0.0f;
     }
   }
 
-  // One token's inputs: raw dt, x of each slice's row, B and C of the
-  // chunks of each lane (KB: one lane for all slices on the GPU; a slice
-  // whose row is past P has every later slice past it too).
+  // One token's inputs: raw dt, x of each slice's row, B and C of each
+  // lane's chunk (KB: one lane for all slices on the GPU, and a slice whose
+  // row is past P has every later slice past it too).
   struct Tok {
-    float dt, x[KV], B[KB][E], C[KB][E];
+    float dt, x[KV], B[KB][4], C[KB][4];
   };
   auto load = [&](int64_t t, Tok &o) {
-    o.dt = float(dtIn[(b * L + t) * H + h]);
-    const TB *Bt = Bin + ((b * L + t) * G + grp) * N, *Ct = Cin + ((b * L + t) * G + grp) * N;
-    const TX *xt = xIn + ((b * L + t) * H + h) * P;
+    const int64_t bt = int64_t(b) * L + t;
+    o.dt = float(dtIn[bt * H + h]);
+    const TB *Bt = Bin + (bt * G + grp) * N, *Ct = Cin + (bt * G + grp) * N;
+    const TX *xt = xIn + (bt * H + h) * P;
 #pragma unroll
     for (int k = 0; k < KV; ++k)
       o.x[k] = live[k] ? float(xt[row[k]]) : 0.0f;
 #pragma unroll
     for (int k = 0; k < KB; ++k) {
+      if (chunk[k]) {
+        load4(Bt + n0[k], vecBC, o.B[k]);
+        load4(Ct + n0[k], vecBC, o.C[k]);
+      } else {
 #pragma unroll
-      for (int j = 0; j < NJ; ++j) {
-        float bc[V], cc[V];
-        if (live[k] && chunkOk(k, j)) {
-          Chunk<V, TB>::load(Bt + nOf(k, j), vecBC, bc);
-          Chunk<V, TB>::load(Ct + nOf(k, j), vecBC, cc);
-        } else {
-#pragma unroll
-          for (int e = 0; e < V; ++e)
-            bc[e] = cc[e] = 0.0f;
-        }
-#pragma unroll
-        for (int e = 0; e < V; ++e) {
-          o.B[k][j * V + e] = bc[e];
-          o.C[k][j * V + e] = cc[e];
-        }
+        for (int e = 0; e < 4; ++e)
+          o.B[k][e] = o.C[k][e] = 0.0f;
       }
     }
   };
 
   const float A = p.A[h];
   const float Dh = p.D ? p.D[h] : 0.0f;
-  // The next token's inputs are loaded before this one's update (E <= 4:
-  // the decode layout; wider slices load in turn, to stay near 64 registers).
-  constexpr bool kPrefetch = E <= 4;
-  Tok cur, nxt;
-  if (L > 0)
-    load(0, cur);
+  // (No prefetch of the next token's inputs: its registers cost occupancy
+  // at L = 1, the case that matters; longer scans run chunked or quadratic.)
+  Tok cur;
   for (int64_t t = 0; t < L; ++t) {
-    if (kPrefetch && t + 1 < L)
-      load(t + 1, nxt);
-    else if (!kPrefetch && t > 0)
-      load(t, cur);
+    load(t, cur);
     const float dt = processDt(cur.dt, p.dtBias, h, p.dtSoftplus, p.dtMin, p.dtMax);
     const float u = dt * A, a = expf(u), am1 = expm1f(u);
     const bool nearOne = u > -0.5f;
@@ -187,7 +156,7 @@ __device__ void ssmRecurrentRegs(const SsmParams &p, const SsmRecurrentGeom &g) 
       const int kb = KB == 1 ? 0 : k;
       float acc = 0.0f;
 #pragma unroll
-      for (int e = 0; e < E; ++e) {
+      for (int e = 0; e < 4; ++e) {
         const float add = dt * cur.x[k] * cur.B[kb][e];
         float &sv = s[k][e];
         sv = nearOne ? sv + (am1 * sv + add) : a * sv + add;
@@ -195,61 +164,51 @@ __device__ void ssmRecurrentRegs(const SsmParams &p, const SsmRecurrentGeom &g) 
       }
       part[k] = acc;
     }
-    if (blockDim.x == 1) {
-      // The kernel check's host emulation: a row's lanes are consecutive
-      // slices of this one thread.
-      for (int k = 0; k + lanes <= kv; k += lanes) {
-        float sum = 0.0f;
-        for (int i = 0; i < lanes; ++i)
-          sum += part[k + i];
-        for (int i = 0; i < lanes; ++i)
-          part[k + i] = sum;
-      }
-    } else {
-#pragma unroll
-      for (int k = 0; k < KV; ++k)
-        if (k < kv)
-          part[k] = laneGroupSum(part[k], lanes);
+#if SSDC_CUDA_RECURRENT_LANE_SLICES > 1
+    // The kernel check's host emulation (one thread per block): a row's
+    // lanes are consecutive slices of this one thread.
+    for (int k = 0; k + lanes <= kv; k += lanes) {
+      float sum = 0.0f;
+      for (int i = 0; i < lanes; ++i)
+        sum += part[k + i];
+      for (int i = 0; i < lanes; ++i)
+        part[k + i] = sum;
     }
-    TY *yt = y + ((b * L + t) * H + h) * P;
+#else
 #pragma unroll
     for (int k = 0; k < KV; ++k)
-      if (live[k] && lane[k] == 0) {
+      if (k < kv)
+        part[k] = laneGroupSum(part[k], lanes);
+#endif
+    TY *yt = y + ((int64_t(b) * L + t) * H + h) * P;
+#pragma unroll
+    for (int k = 0; k < KV; ++k)
+      if (live[k] && n0[k] == 0) {
         float acc = part[k];
         if (p.D)
           acc += Dh * cur.x[k];
         yt[row[k]] = TY(acc);
       }
-    if (kPrefetch && t + 1 < L)
-      cur = nxt;
   }
 
   if (!p.finalState)
     return;
 #pragma unroll
   for (int k = 0; k < KV; ++k) {
-    if (!live[k])
+    if (!chunk[k])
       continue;
-    float *dst = p.finalState + ((b * H + h) * P + row[k]) * N;
+    float *d = p.finalState + state0 + int64_t(row[k]) * N + n0[k];
+    if (vecS) {
+      *reinterpret_cast<float4 *>(d) = make_float4(s[k][0], s[k][1], s[k][2], s[k][3]);
+    } else {
 #pragma unroll
-    for (int j = 0; j < NJ; ++j) {
-      if (!chunkOk(k, j))
-        continue;
-      float *d = dst + nOf(k, j);
-      if (V == 4 && vecS) {
-        *reinterpret_cast<float4 *>(d) =
-            make_float4(s[k][j * V], s[k][j * V + 1 % V], s[k][j * V + 2 % V],
-                        s[k][j * V + 3 % V]);  // (% V: compiles for V = 1)
-      } else {
-#pragma unroll
-        for (int e = 0; e < V; ++e)
-          d[e] = s[k][j * V + e];
-      }
+      for (int e = 0; e < 4; ++e)
+        d[e] = s[k][e];
     }
   }
 }
 
-/// The shared-memory path (N > kSsmRecurrentMaxRegN): one block per
+/// The shared-memory path (N > 128 or N % 4 != 0): one block per
 /// (batch, head), ssmRecurrentSmemBytes of dynamic shared memory.
 template <typename TX, typename TDT, typename TB, typename TY>
 __device__ void ssmRecurrentSmem(const SsmParams &p) {
@@ -301,20 +260,10 @@ __device__ void ssmRecurrentSmem(const SsmParams &p) {
 template <typename TX, typename TDT, typename TB, typename TY>
 __device__ void ssmRecurrentKernel(const SsmParams &p) {
   const SsmRecurrentGeom g = ssmRecurrentGeom(p.headdim, p.dstate);
-  if (!g.registers)
-    ssmRecurrentSmem<TX, TDT, TB, TY>(p);
-  else if (g.vec == 4 && g.chunks == 1)
-    ssmRecurrentRegs<4, 1, TX, TDT, TB, TY>(p, g);
-  else if (g.vec == 4)
-    ssmRecurrentRegs<4, 2, TX, TDT, TB, TY>(p, g);
-  else if (g.chunks == 1)
-    ssmRecurrentRegs<1, 1, TX, TDT, TB, TY>(p, g);
-  else if (g.chunks == 2)
-    ssmRecurrentRegs<1, 2, TX, TDT, TB, TY>(p, g);
-  else if (g.chunks == 4)
-    ssmRecurrentRegs<1, 4, TX, TDT, TB, TY>(p, g);
+  if (g.registers)
+    ssmRecurrentRegs<TX, TDT, TB, TY>(p, g);
   else
-    ssmRecurrentRegs<1, 8, TX, TDT, TB, TY>(p, g);
+    ssmRecurrentSmem<TX, TDT, TB, TY>(p);
 }
 
 } // namespace cuda

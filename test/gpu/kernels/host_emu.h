@@ -36,8 +36,8 @@ inline float __shfl_xor_sync(unsigned, float, int, int = 32) {
 }
 // ssm_recurrent.cuh's register path: one thread holds all (row, lane) slices
 // of a CTA (rowsPerThread · threads of ssdc/decode_launch.h).
-#define SSDC_CUDA_RECURRENT_MAX_SLICES 256
-#define SSDC_CUDA_RECURRENT_LANE_SLICES 256
+#define SSDC_CUDA_RECURRENT_MAX_SLICES 512
+#define SSDC_CUDA_RECURRENT_LANE_SLICES 512
 // rmsnorm.cuh: chunks of 8 a thread keeps in registers (the GPU's 4 would
 // send every group wider than 32 channels down the re-reading path here).
 #define SSDC_CUDA_RMSNORM_CACHED_CHUNKS 64

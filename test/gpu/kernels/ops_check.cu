@@ -224,7 +224,7 @@ void normChecks() {
                             // plain over d_model 2560; b = 1 and 16
                             {1, 5120, 5120, false, true, 511},  {16, 5120, 5120, false, true, 512},
                             {1, 2560, 2560, false, false, 513}, {16, 2560, 2560, false, false, 514},
-                            // groups wider than 512 threads x 4 cached chunks of 8 (the
+                            // groups wider than 512 threads x 2 cached chunks of 8 (the
                             // re-reading path), a tail chunk, and an odd width
                             {2, 80000, 40000, false, true, 515}, {2, 36004, 36004, true, true, 516},
                             {3, 4101, 4101, false, true, 517}};

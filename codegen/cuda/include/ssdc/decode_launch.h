@@ -34,46 +34,51 @@ struct DecodeLaunch {
 
 // ---- ssm_recurrent ------------------------------------------------------------
 
-/// Largest state size N of the register path; above it the shared-memory
-/// path (one 256-thread block per (batch, head), the state in shared memory).
-constexpr int kSsmRecurrentMaxRegN = 256;
-/// State rows one thread of the register path updates (independent loads in
-/// flight per thread; the B/C loads of a step shared by them).
-constexpr int kSsmRecurrentRowsPerThread = 2;
+/// Largest state size N of the register path (N % 4 == 0 too); other
+/// sizes take the shared-memory path (one 256-thread block per (batch,
+/// head), the state in shared memory).
+constexpr int kSsmRecurrentMaxRegN = 128;
+/// State rows one thread of the register path updates: 4 × 16 bytes of
+/// state loaded at once per thread, and the per-thread setup (block index
+/// arithmetic, dt processing, exp) paid once for 4 rows. Two, measured on
+/// the H100 (docs/perf/gpu_decode.md), left each CTA so short that its
+/// setup and latency, not bandwidth, set the time.
+#ifndef SSDC_RECURRENT_ROWS_PER_THREAD  // a compile-time override for measurements
+#define SSDC_RECURRENT_ROWS_PER_THREAD 4   // (tools/gpu_bench/decode_kernels.cu)
+#endif
+constexpr int kSsmRecurrentRowsPerThread = SSDC_RECURRENT_ROWS_PER_THREAD;
 /// Threads per CTA of the register path (fewer when P is small).
 constexpr int kSsmRecurrentThreads = 128;
 
 /// How the register path lays one (batch, head)'s state [P, N] over threads.
-/// A row of N floats is cut into chunks of `vec` contiguous elements (4 when
-/// N % 4 == 0: 16-byte loads and stores, else 1); `lanes` threads (a power of
-/// two <= 32, within one warp) share a row, lane l owning chunks
-/// l, l + lanes, l + 2·lanes, ... (`chunks` of them, the template's
-/// compile-time count), so a warp's loads of one row are contiguous. A CTA of
-/// `threads` threads owns `rows` = rowsPerThread · threads / lanes rows of one
-/// head; y of a row is reduced over its lanes with warp shuffles.
+/// A row of N floats is cut into chunks of 4 (16-byte loads and stores);
+/// `lanes` = 2^laneShift threads (a power of two <= 32, within one warp)
+/// share a row, lane l owning elements 4l .. 4l + 3, so a warp's loads of a
+/// row are contiguous. A CTA of `threads` threads owns `rows` =
+/// rowsPerThread · threads / lanes rows of one head; y of a row is reduced
+/// over its lanes with warp shuffles. The 2.7b shape (P 64, N 128): 32 lanes,
+/// 16 rows a CTA, 4 CTAs a head (320 CTAs at b = 1, 5120 at b = 16).
 struct SsmRecurrentGeom {
-  bool registers = false;  ///< false: the shared-memory path (N > kSsmRecurrentMaxRegN)
-  int vec = 1, lanes = 1, chunks = 1, threads = 0, rows = 0, rowsPerThread = 1;
+  bool registers = false;  ///< false: the shared-memory path
+  int lanes = 1, laneShift = 0, threads = 0, rows = 0, rowsPerThread = 1;
 };
 
 SSDC_DECODE_HD inline SsmRecurrentGeom ssmRecurrentGeom(int64_t P, int64_t N) {
   SsmRecurrentGeom g;
-  if (N <= 0 || P <= 0 || N > kSsmRecurrentMaxRegN)
+  if (N <= 0 || P <= 0 || N > kSsmRecurrentMaxRegN || N % 4 != 0)
     return g;
   g.registers = true;
-  g.vec = N % 4 == 0 ? 4 : 1;
-  int nc = int(N / g.vec);
-  g.lanes = 1;
-  while (g.lanes < nc && g.lanes < 32)
+  int nc = int(N / 4);
+  while (g.lanes < nc) {
     g.lanes *= 2;
-  int per = (nc + g.lanes - 1) / g.lanes;
-  // the instantiated counts: vec 4: 1, 2; vec 1: 1, 2, 4, 8
-  g.chunks = per <= 1 ? 1 : per <= 2 ? 2 : per <= 4 ? 4 : 8;
+    ++g.laneShift;
+  }
   g.rowsPerThread = kSsmRecurrentRowsPerThread;
-  int64_t want = (P + g.rowsPerThread - 1) / g.rowsPerThread * g.lanes;  // threads for all rows
-  int64_t t = (want + 31) / 32 * 32;
-  g.threads = int(t < kSsmRecurrentThreads ? t : kSsmRecurrentThreads);
-  g.rows = g.rowsPerThread * g.threads / g.lanes;
+  // threads for all rows (32-bit: the kernel evaluates this per thread)
+  int64_t want = (P + g.rowsPerThread - 1) / g.rowsPerThread * g.lanes;
+  int t = want < kSsmRecurrentThreads ? int(want + 31) / 32 * 32 : kSsmRecurrentThreads;
+  g.threads = t;
+  g.rows = g.rowsPerThread * g.threads >> g.laneShift;
   return g;
 }
 
@@ -113,9 +118,10 @@ inline DecodeLaunch ssmRecurrentLaunch(int64_t batch, int64_t heads, int64_t P, 
 
 /// Elements per thread chunk (one 16-byte load of bf16, two of f32).
 constexpr int kRmsnormChunk = 8;
-/// Chunks a thread keeps in registers (x·gate) between the sum of squares
-/// and the output; a group wider than threads · 8 · this re-reads its inputs.
-constexpr int kRmsnormCachedChunks = 4;
+/// Chunks a thread keeps in registers (x·gate and w) between the sum of
+/// squares and the output; a group wider than threads · 8 · this (8192
+/// channels at 512 threads) re-reads its inputs.
+constexpr int kRmsnormCachedChunks = 2;
 
 /// Most threads of an rmsnorm CTA: the generated kernels carry no launch
 /// bounds, and at up to 128 registers a thread 512 still fit an SM's 64 K.
