@@ -33,6 +33,15 @@ int64_t dtypeBytes(const std::string &dtype) {
   throw RuntimeError("the CUDA executor cannot store dtype '" + dtype + "'");
 }
 
+bool columnViewAliases(const Entry &entry, int64_t id, const CallShape &call) {
+  const Buffer &b = entry.buffers[id];
+  if (b.kind != BufferKind::View || b.columnOffset < 0 || b.columns <= 0 ||
+      entry.buffers[b.viewOf].dtype != b.dtype)
+    return false;
+  int64_t rows = Tensor::count(call.shapeOf(b)) / b.columns;
+  return rows == 1 && b.columnOffset * dtypeBytes(b.dtype) % 16 == 0;
+}
+
 namespace {
 
 int64_t alignUp(int64_t v) {
@@ -66,6 +75,10 @@ ArenaPlan planArena(const Entry &entry, const CallShape &call,
     if (s < 0)
       return;
     const Buffer &b = entry.buffers[s];
+    if (columnViewAliases(entry, s, call)) {
+      self(self, b.viewOf, i);  // read in place: the source lives to here
+      return;
+    }
     if (b.kind == BufferKind::View && plan.first[s] < 0) {
       plan.first[s] = i;
       self(self, b.viewOf, i);

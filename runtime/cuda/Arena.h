@@ -6,7 +6,9 @@
 // bytes); the entry's outputs live to the end. Weights, the entry's inputs
 // and buffers the caller binds itself (a session's states) are not in the
 // arena; a reshape view uses its source's range; a column view (a copy made
-// before the launch that first reads it) has its own. Plain C++: no CUDA.
+// before the launch that first reads it) has its own, unless it is one row
+// (columnViewAliases: then it is its source's memory at an offset, and its
+// reads keep the source alive). Plain C++: no CUDA.
 #ifndef SSDC_RUNTIME_CUDA_ARENA_H
 #define SSDC_RUNTIME_CUDA_ARENA_H
 
@@ -36,6 +38,12 @@ int64_t storageOf(const Entry &entry, int64_t id);
 
 /// Bytes per element of a plan dtype ("f32", "bf16", "f16", "i64").
 int64_t dtypeBytes(const std::string &dtype);
+
+/// Whether column view `id` is read in place at `call` instead of copied:
+/// one row (batch · length = 1, a batch-1 decode step: the in_proj and conv
+/// outputs' [z | xBC | dt] and [x | B | C] splits), the source's dtype, and
+/// an offset of whole 16-byte units (the kernels' vector loads).
+bool columnViewAliases(const Entry &entry, int64_t id, const CallShape &call);
 
 /// Plans the arena of `entry` at `call`. `external[id]` (indexed by buffer
 /// id; may be empty) marks storage buffers bound outside the arena. With

@@ -383,6 +383,10 @@ public:
         throw RuntimeError("plan entry '" + e.name + "': view " + std::to_string(id) +
                            " is " + b.dtype + " of a " + dtype(b.viewOf) + " buffer");
       s.data = const_cast<void *>(in(b.viewOf));
+    } else if (b.kind == BufferKind::View && columnViewAliases(e, id, sym)) {
+      // One row: the columns are contiguous in the source (Arena.h).
+      s.data = const_cast<char *>(static_cast<const char *>(in(b.viewOf))) +
+               b.columnOffset * elemSize(b.dtype);
     } else if (b.kind == BufferKind::View) {
       const void *src = in(b.viewOf);
       int64_t width = slots[b.viewOf].shape.back();

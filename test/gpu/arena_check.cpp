@@ -143,11 +143,71 @@ void handBuilt() {
               (long long)p.unshared);
 }
 
+/// A column view read by two launches: copied (its own range, the source
+/// alive to the first read) unless the call is one row, where it is read in
+/// place (no range; the source alive to the last read) -- if its offset is
+/// whole 16-byte units.
+void columnViewInPlace() {
+  Entry e;
+  e.name = "columns";
+  auto buf = [&](BufferKind k, std::vector<Dim> shape) {
+    Buffer b;
+    b.id = static_cast<int64_t>(e.buffers.size());
+    b.kind = k;
+    b.shape = std::move(shape);
+    b.dtype = "f32";
+    e.buffers.push_back(b);
+    return b.id;
+  };
+  int64_t ids = buf(BufferKind::Input, {sym("b"), sym("l")});
+  e.buffers[ids].role = "input_ids";
+  e.buffers[ids].dtype = "i64";
+  int64_t w = buf(BufferKind::Weight, {fixed(16), fixed(12)});
+  int64_t a = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(12)});
+  int64_t col = buf(BufferKind::View, {sym("b"), sym("l"), fixed(8)});
+  e.buffers[col].viewOf = a;
+  e.buffers[col].columnOffset = 4;
+  e.buffers[col].columns = 8;
+  int64_t c = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(8)});
+  int64_t out = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(8)});
+  auto launch = [&](std::vector<int64_t> in, std::vector<int64_t> o) {
+    Launch l;
+    l.inputs = std::move(in);
+    l.outputs = std::move(o);
+    e.launches.push_back(l);
+  };
+  launch({w, ids}, {a});  // #0
+  launch({col}, {c});     // #1
+  launch({col, c}, {out}); // #2
+  e.outputs = {{out, "logits"}};
+  std::vector<bool> external(e.buffers.size(), false);
+  CallShape two, one;
+  two.b = 2;
+  two.l = 1;
+  one.b = 1;
+  one.l = 1;
+  ArenaPlan copied = planArena(e, two, external, true);
+  checkPlan(e, two, copied, external, "columns, two rows");
+  expect(!columnViewAliases(e, col, two) && copied.offset[col] >= 0 &&
+             copied.first[col] == 1 && copied.last[col] == 2 && copied.last[a] == 1,
+         "columns, two rows: the view is a copy made at #1 (source alive to #1)");
+  ArenaPlan inPlace = planArena(e, one, external, true);
+  checkPlan(e, one, inPlace, external, "columns, one row");
+  expect(columnViewAliases(e, col, one) && inPlace.offset[col] < 0 &&
+             inPlace.first[a] == 0 && inPlace.last[a] == 2,
+         "columns, one row: the view is read in place (no range, source alive to #2)");
+  e.buffers[col].columnOffset = 2;  // 8 bytes: not whole 16-byte units
+  e.buffers[col].columns = 8;
+  e.buffers[a].shape.back() = fixed(10);
+  expect(!columnViewAliases(e, col, one), "columns, one row, offset 8 bytes: copied");
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   try {
     handBuilt();
+    columnViewInPlace();
     for (int i = 1; i < argc; ++i) {
       Artifact art = loadArtifact(argv[i], "cuda");
       for (const Entry &e : art.plan.entries) {
