@@ -291,7 +291,7 @@ def time_all(ours, peer_ok, repeats, quick, deadline=None, partial=None):
                                                    1, 0.0, float("inf"), pbk))
         if not quick:  # how y leaves (Q=64; checked in check_variants): v2, v3, bulk copies
             for name, mask in (("ours_q64_v2y", 256), ("ours_q64_v3y", 512),
-                               ("ours_q64_bulky", 2048)):
+                               ("ours_q64_bulky", 2048), ("ours_q64_latey", 8192)):
                 fns[name] = (lambda mask=mask: ours.ablate(mask, x, dt, A, B, C, D, bias, y, fin))
             # Sequence segments (checked in check_variants): more CTAs at small batch·heads.
             for q in (64, 128):
@@ -347,9 +347,10 @@ ABLATIONS = {1: "C.B^T", 2: "C.S", 4: "diag", 8: "state", 16: "y stores", 32: "d
              512: "deferred staged y (v3's stores at the chunk's end instead; correct results)",
              1024: "proxy fences (diagnostic; results not guaranteed)",
              1536: "proxy fences, with v3's y stores (diagnostic)",
-             2048: "deferred staged y (bulk TMA-engine row copies instead; correct results)"}
+             2048: "deferred staged y (bulk TMA-engine row copies instead; correct results)",
+             8192: "deferred y stores after the first barrier (after the second instead)"}
 # Masks that change how, not whether, the kernel works: checked against float64 too.
-CORRECT_VARIANTS = (256, 512, 2048)
+CORRECT_VARIANTS = (256, 512, 2048, 8192)
 
 
 def check_variants(ours):

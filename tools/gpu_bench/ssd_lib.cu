@@ -64,8 +64,10 @@ const KernelFn kAblated[] = {&ablatedKernel<1>,  &ablatedKernel<2>,  &ablatedKer
                              &ablatedKernel<8>,  &ablatedKernel<16>, &ablatedKernel<32>,
                              &ablatedKernel<64>, &ablatedKernel<128>, &ablatedKernel<255>,
                              &ablatedKernel<256>, &ablatedKernel<512>,
-                             &ablatedKernel<1024>, &ablatedKernel<1536>, &ablatedKernel<2048>};
-const int kAblatedMask[] = {1, 2, 4, 8, 16, 32, 64, 128, 255, 256, 512, 1024, 1536, 2048};
+                             &ablatedKernel<1024>, &ablatedKernel<1536>, &ablatedKernel<2048>,
+                             &ablatedKernel<8192>};
+const int kAblatedMask[] = {1,   2,   4,    8,    16,   32,   64, 128,
+                            255, 256, 512, 1024, 1536, 2048, 8192};
 
 // The sequence-segmented variant (ABL 4096): Q = 64 or 128, P = 64, N = 128, bf16.
 template <int Q> __global__ void segmentedKernel(SsmParams p) {

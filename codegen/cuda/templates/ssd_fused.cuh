@@ -228,8 +228,9 @@ template <typename T> __device__ __forceinline__ void storePair(T *dst, float a,
 /// 32 decay exps, 64 next-chunk loads, 128 x·w. Not skips (results right):
 /// 256 y stored straight from the accumulators (v2), 512 staged y stored at
 /// the end of its own chunk (v3), both kept to time the deferred stores against;
-/// 2048 staged y stored by bulk copies (TMA engine, async proxy). 1024 (a
-/// diagnostic, results not guaranteed): no proxy fences.
+/// 2048 staged y stored by bulk copies (TMA engine, async proxy), 8192 the
+/// deferred stores after the chunk's second barrier. 1024 (a diagnostic,
+/// results not guaranteed): no proxy fences. 4096: sequence segments (gridDim.y).
 template <int Q, int P, int N, int PB, typename TDT, typename TY, int ABL = 0>
 __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
   static_assert(Q == 64 || Q == 128, "fused SSD (bf16): Q must be 64 or 128");
@@ -478,7 +479,7 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
     // here, right after a proxy fence and a barrier, they have this chunk's
     // products to complete behind; stored at the end of their own chunk,
     // the next fence and barrier came right after them.
-    if constexpr (kDeferY) {
+    if constexpr (kDeferY && (ABL & 8192) == 0) {
       if (c > segStart)
         storeHeldY(t0 - Q, Q);
     }
@@ -489,6 +490,14 @@ __device__ __forceinline__ void tensorCoreKernel(const SsmParams &p) {
       dtS[tid] = dtv;
     }
     __syncthreads();
+    // ABL 8192 (not yet measured): the deferred stores after this barrier
+    // instead, so the longest barrier-free stretch of the chunk (its products)
+    // follows them; for the case that a barrier waits for the issuing
+    // threads' outstanding global stores (docs/perf/gpu_ssd.md, v4).
+    if constexpr (kDeferY && (ABL & 8192) != 0) {
+      if (c > segStart)
+        storeHeldY(t0 - Q, Q);
+    }
 
     // x·w for the state update, w_j = dt_j 2^(ℓ_last−ℓ_j) (while the diagonal
     // product runs, in a full chunk).
