@@ -474,8 +474,28 @@ def main():
     ap.add_argument("--no-timing", action="store_true")
     ap.add_argument("--budget-s", type=float, default=230.0,
                     help="start no new L after this many seconds (the device call's limit)")
+    ap.add_argument("--profile-once", default="",
+                    help="L:mask[,L:mask...]: only launch ours (Q=64, bf16, the benchmark "
+                         "shape at that L; mask 0 = the default kernel, else ssd_fused_ablate's "
+                         "mask) once each after one warm-up, for ncu (run_ssd.sh SSD_NCU=1)")
     args = ap.parse_args()
     ours = Ours(args.lib)
+    if args.profile_once:
+        for item in args.profile_once.split(","):
+            L, mask = (int(v) for v in item.split(":"))
+            b = 16384 // L
+            x, dt, A, B, C, D, bias, _ = make_inputs(b, L, 80, 64, 1, 128, torch.bfloat16,
+                                                     torch.bfloat16, with_init=False)
+            y = torch.empty(b, L, 80, 64, device="cuda", dtype=torch.bfloat16)
+            fin = torch.empty(b, 80, 64, 128, device="cuda")
+            for _ in range(2):
+                if mask:
+                    ours.ablate(mask, x, dt, A, B, C, D, bias, y, fin)
+                else:
+                    ours(64, x, dt, A, B, C, D, bias, None, y, fin)
+            torch.cuda.synchronize()
+            print(f"profile-once L={L} mask={mask}: launched twice", flush=True)
+        return 0
     t0 = time.time()
     info = dict(device=torch.cuda.get_device_name(), torch=torch.__version__)
     try:

@@ -14,7 +14,8 @@ export PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv,noheader | tee "$OUT/gpu.txt"
 NVCC="${NVCC:-nvcc}"
 command -v "$NVCC" >/dev/null || NVCC=/usr/local/cuda/bin/nvcc
-# --build-only: build and stop; SSD_SKIP_BUILD=1: use the library built before.
+# --build-only: build and stop; SSD_SKIP_BUILD=1: use the library built before;
+# SSD_NCU: see below.
 if [ "${SSD_SKIP_BUILD:-0}" != 1 ] || [ ! -f build-h1-gpu/libssd.so ]; then
   t0=$(date +%s)
   "$NVCC" -gencode=arch=compute_90a,code=sm_90a -O3 -std=c++17 --shared -Xcompiler -fPIC \
@@ -34,6 +35,24 @@ pack_cache() {
   [ "$(stat -c %s "$OUT/triton_cache.tgz" 2>/dev/null || echo 0)" -lt 16000000 ] ||
     rm -f "$OUT/triton_cache.tgz"
 }
+# SSD_NCU="L:mask,..." (e.g. "2048:0,2048:8192"): Nsight Compute over the second launch of
+# each listed kernel instead of the benchmark (clocks left alone); reports in $OUT.
+if [ -n "${SSD_NCU:-}" ]; then
+  NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  set +e
+  n=0
+  for item in ${SSD_NCU//,/ }; do
+    n=$((n + 1))
+    "$NCU" --clock-control none --kernel-name regex:'fusedKernel|ablatedKernel' \
+      --launch-skip 1 --launch-count 1 --section SpeedOfLight --section WarpStateStats \
+      --section MemoryWorkloadAnalysis --section SchedulerStats --section SourceCounters \
+      -o "$OUT/ncu_$n" python3 tools/gpu_bench/bench_ssd.py --lib build-h1-gpu/libssd.so \
+      --profile-once "$item" > "$OUT/ncu_$n.log" 2>&1
+    "$NCU" --import "$OUT/ncu_$n.ncu-rep" --page details > "$OUT/ncu_$n.txt" 2>&1
+    echo "ncu $item: rc $? ($(wc -l < "$OUT/ncu_$n.txt") lines)"
+  done
+  exit 0
+fi
 PEERS=()
 [ -d .carry/h1/peers ] && PEERS=(--peers .carry/h1/peers)
 set +e
