@@ -59,9 +59,13 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace ssdc::driver::tune {
@@ -486,6 +490,20 @@ KLaunch klaunch(const std::string &kernel, unsigned grid, unsigned block, size_t
   return k;
 }
 
+/// `f(a...)`, or `f` of all but the last argument where it takes one fewer
+/// (the launch headers are being extended: e.g. chunkOutputLaunch gained the
+/// state size).
+template <typename F, typename T, size_t... I>
+auto applyFirst(F f, const T &t, std::index_sequence<I...>) {
+  return f(std::get<I>(t)...);
+}
+template <typename F, typename... A> auto launchOf(F f, A... a) {
+  if constexpr (std::is_invocable_v<F, A...>)
+    return f(a...);
+  else
+    return applyFirst(f, std::make_tuple(a...), std::make_index_sequence<sizeof...(A) - 1>{});
+}
+
 /// launch1d of CudaExecutor.cpp at `block` threads.
 unsigned grid1d(int64_t work, int block) {
   return unsigned(std::min<int64_t>((work + block - 1) / block, 65535));
@@ -516,7 +534,7 @@ std::vector<KLaunch> launchesOf(const Variant &v, Problem &pr, std::string *why)
   }
   case Kind::Quadratic: {
 #ifdef SSDC_TUNE_STAGED_LAUNCH
-    cu::SsdTileLaunch g = cu::ssmQuadraticLaunch(B, L, H, P, N);
+    cu::SsdTileLaunch g = launchOf(cu::ssmQuadraticLaunch, B, L, H, P, N);
     if (g.error) {
       *why = g.error;
       return out;
@@ -547,10 +565,10 @@ std::vector<KLaunch> launchesOf(const Variant &v, Problem &pr, std::string *why)
   const int Q = v.q;
   const int64_t chunks = (L + Q - 1) / Q;
 #ifdef SSDC_TUNE_STAGED_LAUNCH
-  cu::SsdTileLaunch gCum = cu::chunkCumsumLaunch(Q, B, L, H),
-                    gState = cu::chunkStateLaunch(Q, B, L, H, P, N),
-                    gPass = cu::statePassLaunch(B, H, P, N),
-                    gOut = cu::chunkOutputLaunch(Q, B, L, H, P);
+  cu::SsdTileLaunch gCum = launchOf(cu::chunkCumsumLaunch, int64_t(Q), B, L, H),
+                    gState = launchOf(cu::chunkStateLaunch, int64_t(Q), B, L, H, P, N),
+                    gPass = launchOf(cu::statePassLaunch, B, H, P, N),
+                    gOut = launchOf(cu::chunkOutputLaunch, int64_t(Q), B, L, H, P, N);
   for (const cu::SsdTileLaunch *g : {&gCum, &gState, &gPass, &gOut})
     if (g->error) {
       *why = g->error;
@@ -754,6 +772,10 @@ int tuneCuda(Args &a, const TuneOptions &o) {
   if (a.values.count("--arch") && emit.empty())
     throw UsageError("--arch goes with --emit-source");
 
+  // Without --emit-source the GPU comes first: no GPU, nothing else matters.
+  std::optional<Gpu> gpuFound;
+  if (emit.empty())
+    gpuFound = openGpu();
   rt::Artifact art = rt::loadArtifact(o.artifact, "cuda");
   std::string dt = art.dtype;
   std::vector<Group> groups = planGroups(art, o.lengths, &dt);
@@ -835,7 +857,7 @@ int tuneCuda(Args &a, const TuneOptions &o) {
       return 0;
   }
 
-  Gpu gpu = openGpu();
+  Gpu gpu = gpuFound ? *gpuFound : openGpu();
   Module mod;
   std::string note, arch;
   mod.m = rt::loadModuleFromSourceArchSpecific(source, "the tuner's variants", &note, &arch,
