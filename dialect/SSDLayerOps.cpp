@@ -82,6 +82,10 @@ LogicalResult LinearOp::verify() {
       failed(s.bindOptional("operand 'bias'", getBias(), {"n"})) ||
       failed(s.bind("result", getResult().getType(), leadingThen(rank, "n"))))
     return failure();
+  if (Value r = getResidual())
+    if (r.getType() != getResult().getType())
+      return emitOpError() << "operand 'residual' must have the result's type "
+                           << getResult().getType() << ", got " << r.getType();
   return success();
 }
 

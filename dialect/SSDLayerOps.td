@@ -63,20 +63,26 @@ def SSD_RMSNormOp : SSD_Op<"rmsnorm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def SSD_LinearOp : SSD_Op<"linear", [Pure]> {
-  let summary = "dense projection y = x · weightᵀ (+ bias)";
+def SSD_LinearOp : SSD_Op<"linear", [Pure, AttrSizedOperandSegments]> {
+  let summary = "dense projection y = x · weightᵀ (+ bias) (+ residual)";
   let description = [{
-    `x[..., k]`, `weight[n, k]` (PyTorch layout), optional `bias[n]`;
-    the result is `[..., n]`.
+    `x[..., k]`, `weight[n, k]` (PyTorch layout), optional `bias[n]`, optional
+    `residual[..., n]` of the result's type, added to the product (a GEMM's
+    `C` operand with beta 1: ssd-fuse-residual folds a residual add into the
+    projection before it); the result is `[..., n]`.
     ```mlir
     %y = ssd.linear %x, %w : (tensor<?x?x64xf32>, tensor<256x64xf32>) -> tensor<?x?x256xf32>
+    %h = ssd.linear %y, %w2 residual %r
+        : (tensor<?x?x128xbf16>, tensor<64x128xbf16>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
     ```
   }];
   let arguments = (ins SSD_FloatTensor:$x, SSD_FloatTensor:$weight,
-                   Optional<SSD_FloatTensor>:$bias);
+                   Optional<SSD_FloatTensor>:$bias,
+                   Optional<SSD_FloatTensor>:$residual);
   let results = (outs SSD_FloatTensor:$result);
   let assemblyFormat = [{
-    $x `,` $weight (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+    $x `,` $weight (`bias` $bias^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

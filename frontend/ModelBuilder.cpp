@@ -61,7 +61,7 @@ private:
                bool bias, Type resultElem) {
     Value w = weight(prefix + ".weight", {out, in}, act);
     Value bv = bias ? weight(prefix + ".bias", {out}, act) : Value();
-    return b.create<ssd::LinearOp>(loc, seq({out}, resultElem), x, w, bv);
+    return b.create<ssd::LinearOp>(loc, seq({out}, resultElem), x, w, bv, Value());
   }
   Value rmsnorm(Value x, const std::string &weightName, int64_t d,
                 Value gate = {}, int64_t groupSize = 0,
@@ -247,7 +247,7 @@ Value Emitter::model(Value ids, ValueRange statesIn,
   Value w = c.tieEmbeddings
                 ? table
                 : weight("lm_head.weight", {c.vocabSize, c.dModel}, act);
-  return b.create<ssd::LinearOp>(loc, seq({c.vocabSize}, f32), hf, w, Value());
+  return b.create<ssd::LinearOp>(loc, seq({c.vocabSize}, f32), hf, w, Value(), Value());
 }
 
 std::vector<StateSpec> stateSpecs(const ModelConfig &c, Type act, Type f32) {

@@ -162,4 +162,25 @@ def Fuse : Pass<"ssd-fuse"> {
   let dependentDialects = ["::ssdc::ssd::SSDDialect"];
 }
 
+def FuseResidual : Pass<"ssd-fuse-residual"> {
+  let summary = "fold a residual add into the projection before it";
+  let description = [{
+    A block's output projection followed by the residual stream's add becomes
+    one `ssd.linear` with a `residual` operand (the GEMM accumulates into it:
+    cuBLASLt's C with beta 1). Folded only when the product has no other use
+    and the add's operands and result share one type (no broadcast or cast).
+    Before:
+    ```mlir
+    %p = ssd.linear %y, %w : (tensor<?x?x128xbf16>, tensor<64x128xbf16>) -> tensor<?x?x64xf32>
+    %h = ssd.add %p, %r : tensor<?x?x64xf32>, tensor<?x?x64xf32> -> tensor<?x?x64xf32>
+    ```
+    After:
+    ```mlir
+    %h = ssd.linear %y, %w residual %r
+        : (tensor<?x?x128xbf16>, tensor<64x128xbf16>, tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::ssdc::ssd::SSDDialect"];
+}
+
 #endif // SSDC_PASSES_TD

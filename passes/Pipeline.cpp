@@ -62,15 +62,17 @@ void ssdc::buildCompilePipeline(OpPassManager &pm, const CompileOptions &o) {
     decompose.keepFused = o.chunkedForm == "fused";
     pm.addPass(createDecomposeChunked(decompose));
   }
-  if (o.fuse)
+  if (o.fuse) {
     pm.addPass(createFuse());
+    pm.addPass(createFuseResidual());
+  }
 }
 
 void ssdc::registerSSDCPasses() {
   registerSSDPasses();
   PassPipelineRegistration<PipelineOptions>(
       "ssd-compile-pipeline",
-      "normalize-duality, select-schedule, decompose-chunked, fuse",
+      "normalize-duality, select-schedule, decompose-chunked, fuse, fuse-residual",
       [](OpPassManager &pm, const PipelineOptions &p) {
         CompileOptions o;
         o.target = p.target;

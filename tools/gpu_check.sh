@@ -25,17 +25,16 @@ if [ "$mode" = prepare ]; then
   for fix in test/fixtures/hf/*/; do
     case=$(basename "$fix")
     "$ssdc" compile "$fix" --target cuda -o "$root/gpu-artifacts/$case.ssdc"
-    "$ssdc" compile "$fix" --target cuda --tuning-db test/gpu/Inputs/force-chunked16-cuda.json \
+    "$ssdc" compile "$fix" --target cuda --chunked-form staged \
+      --tuning-db test/gpu/Inputs/force-chunked16-cuda.json \
       -o "$root/gpu-artifacts/${case}__chunked16.ssdc"
-    # The same schedule as one fused kernel (its fp32 path; not yet run on a GPU
-    # inside a model when this was added: the fused kernel itself is checked by
-    # tools/gpu_bench/run_ssd.sh).
+    # The same schedule as one fused kernel (its fp32 SIMT path inside a model).
     "$ssdc" compile "$fix" --target cuda --chunked-form fused \
       --tuning-db test/gpu/Inputs/force-chunked16-cuda.json \
       -o "$root/gpu-artifacts/${case}__fused16.ssdc"
     [ "${SSDC_GPU_BF16:-0}" = 1 ] || continue
     "$ssdc" compile "$fix" --target cuda --dtype bf16 -o "$root/gpu-artifacts/${case}__bf16.ssdc"
-    "$ssdc" compile "$fix" --target cuda --dtype bf16 \
+    "$ssdc" compile "$fix" --target cuda --dtype bf16 --chunked-form staged \
       --tuning-db test/gpu/Inputs/force-chunked16-cuda.json \
       -o "$root/gpu-artifacts/${case}__chunked16_bf16.ssdc"
   done

@@ -137,8 +137,12 @@ EmittedKernels emitKernels(const std::string &planJson) {
       const nlohmann::json &attrs = l.at("attrs");
       std::vector<std::string> in = dtypes(l.at("inputs")), out = dtypes(l.at("outputs"));
       if (op == "ssd.linear") {
-        // cuBLAS; a bias is added with the broadcast add (out += bias).
-        if (in.size() > 2 &&
+        // cuBLAS; a bias is added with the broadcast add (out += bias), a
+        // residual is the GEMM's accumulator (operands x, w, bias?, residual?).
+        bool bias = attrs.contains("operand_segments")
+                        ? attrs["operand_segments"].size() > 2 && attrs["operand_segments"][2] == 1
+                        : in.size() > 2;
+        if (bias &&
             !note("ssd.add", nlohmann::json::object(), {out[0], in[2]}, {out[0]}, entry))
           unsupported.insert("ssd.linear bias (" + l.value("kernel", std::string()) + ")");
         continue;

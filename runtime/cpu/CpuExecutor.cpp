@@ -12,6 +12,7 @@
 
 #include "ssdc/cpu_kernel_table.h"
 
+#include <algorithm>
 #include <cblas.h>
 
 #include <cmath>
@@ -187,13 +188,20 @@ void runLaunch(Run &r, const Launch &l, const cpu::KernelTable &k,
     int64_t n = ws[0], k = ws[1];
     int64_t rows = Tensor::count(r.shape(l.inputs[0])) / k;
     float *o = r.out(l.outputs[0]);
+    // A residual operand (ssd-fuse-residual) is the GEMM's accumulator: o
+    // starts as the residual and the product is added with beta 1.
+    const float *residual = input(3);
+    float beta = 0.0f;
+    if (residual) {
+      std::copy(residual, residual + rows * n, o);
+      beta = 1.0f;
+    }
     if (rows == 1)  // decode: a matrix-vector product streams w once
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, w, k, x, 1, 0.0f, o, 1);
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, w, k, x, 1, beta, o, 1);
     else
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0f, x,
-                  k, w, k, 0.0f, o, n);
-    if (l.inputs.size() > 2) {
-      const float *bias = r.in(l.inputs[2]);
+                  k, w, k, beta, o, n);
+    if (const float *bias = input(2)) {
       for (int64_t i = 0; i < rows; ++i)
         for (int64_t j = 0; j < n; ++j)
           o[i * n + j] += bias[j];

@@ -586,12 +586,16 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
     void *o = r.out(l.outputs[0]);
     // cuBLASLt (LtGemm.h): fp32 in fp32, bf16/f16 operands with fp32
     // accumulation; the output in its plan dtype (f32 logits, or the
-    // 16-bit activation).
+    // 16-bit activation). A residual operand (ssd-fuse-residual) is the
+    // GEMM's C with beta 1.
+    const void *residual = input(3);
+    if (residual && ins[ops.index(3)] != outs[0])
+      throw RuntimeError("the residual of " + where + " is " + ins[ops.index(3)] +
+                         ", the output " + outs[0]);
     x.gemm->run(xin, w, o, rows, n, k, ins[0], ins[1], outs[0], x.stream,
-                where + " of entry '" + r.e.name + "'");
+                where + " of entry '" + r.e.name + "'", 0, residual);
     r.finished("the GEMM for " + where + " of entry '" + r.e.name + "'");
-    if (l.inputs.size() > 2) {
-      const void *bias = r.in(l.inputs[2]);
+    if (const void *bias = input(2)) {
       cuda::BinaryParams p{};
       p.a = o;
       p.b = bias;

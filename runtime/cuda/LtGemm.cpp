@@ -108,7 +108,7 @@ const LtGemm::Plan &LtGemm::plan(const Key &key, const std::string &where) {
 void LtGemm::run(const void *x, const void *w, void *o, int64_t rows, int64_t n,
                  int64_t k, const std::string &xType, const std::string &wType,
                  const std::string &oType, cudaStream_t stream, const std::string &where,
-                 int64_t ldx) {
+                 int64_t ldx, const void *acc) {
   if (xType != wType || (xType == "f32" && oType != "f32"))
     throw RuntimeError("the CUDA executor's GEMM needs x and w of one dtype (f32, or one "
                        "16-bit dtype with a 16-bit or f32 output), got " + xType + " x " +
@@ -122,8 +122,8 @@ void LtGemm::run(const void *x, const void *w, void *o, int64_t rows, int64_t n,
                        " elements " + std::to_string(ldx) + " apart");
   const Plan &p = plan(Key{rows, n, k, xType, wType, oType, ldx}, where);
   const float one = 1.0f, zero = 0.0f;
-  check(cublasLtMatmul(handle, p.op, &one, w, p.a, x, p.b, &zero, o, p.c, o, p.c, &p.algo,
-                       workspace, workspaceBytes, stream),
+  check(cublasLtMatmul(handle, p.op, &one, w, p.a, x, p.b, acc ? &one : &zero,
+                       acc ? acc : o, p.c, o, p.c, &p.algo, workspace, workspaceBytes, stream),
         "cublasLtMatmul (" + xType + " operands -> " + oType + ", compute 32F) for " +
             where + " [" + std::to_string(rows) + ", " + std::to_string(k) + "] x [" +
             std::to_string(n) + ", " + std::to_string(k) + "]ᵀ");

@@ -24,14 +24,16 @@ public:
   LtGemm(const LtGemm &) = delete;
   LtGemm &operator=(const LtGemm &) = delete;
 
-  /// Row-major o[rows, n] = x[rows, k] · w[n, k]ᵀ on `stream`. Dtypes are
-  /// plan dtypes: x and w both "f32", or both "bf16"/"f16" (then o is that
-  /// dtype or "f32"). Row r of x starts at x + r·ldx elements (ldx 0: k; a
-  /// larger one reads every ldx/k-th row, e.g. each sequence's last
-  /// position). `where` names the launch for errors.
+  /// Row-major o[rows, n] = x[rows, k] · w[n, k]ᵀ (+ acc[rows, n]) on
+  /// `stream`. Dtypes are plan dtypes: x and w both "f32", or both
+  /// "bf16"/"f16" (then o is that dtype or "f32"); `acc` (optional, o's
+  /// dtype and layout, may not be o) is added with beta 1. Row r of x starts
+  /// at x + r·ldx elements (ldx 0: k; a larger one reads every ldx/k-th row,
+  /// e.g. each sequence's last position). `where` names the launch for errors.
   void run(const void *x, const void *w, void *o, int64_t rows, int64_t n, int64_t k,
            const std::string &xType, const std::string &wType, const std::string &oType,
-           cudaStream_t stream, const std::string &where, int64_t ldx = 0);
+           cudaStream_t stream, const std::string &where, int64_t ldx = 0,
+           const void *acc = nullptr);
 
   /// Shapes planned so far (for reports).
   size_t plans() const { return cache.size(); }

@@ -11,7 +11,8 @@ rm -rf "$work" && mkdir -p "$work/m130"
 cp "$cfg" "$work/m130/config.json"
 "$ssdc" compile "$work/m130" --target cuda --dtype bf16 --chunked-form fused -o "$work/bf16.ssdc"
 "$ssdc" compile "$fix" --target cuda --chunked-form fused --tuning-db "$db" -o "$work/f32.ssdc"
-"$ssdc" compile "$fix" --target cuda --tuning-db "$db" -o "$work/staged.ssdc"
+"$ssdc" compile "$fix" --target cuda --chunked-form staged --tuning-db "$db" -o "$work/staged.ssdc"
+"$ssdc" compile "$fix" --target cuda --tuning-db "$db" -o "$work/default.ssdc"
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
@@ -24,6 +25,8 @@ def kernels(a):
         sys.exit(f"{a}: not in kernels.fatbin: {absent}")
     return names
 bf16, f32, staged = kernels("bf16.ssdc"), kernels("f32.ssdc"), kernels("staged.ssdc")
+# The default form is fused: the same kernels as --chunked-form fused.
+assert sorted(kernels("default.ssdc")) == sorted(f32), (kernels("default.ssdc"), f32)
 # mamba2-130m: the cost model prices the fused form at Q = 128 for the long buckets.
 need = ["ssdc_ssm_chunked_fused_q128_p64_n128_bf16"]
 assert all(n in bf16 for n in need), (need, bf16)

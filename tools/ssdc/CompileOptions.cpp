@@ -27,8 +27,8 @@ void printCompileHelp() {
       "                           cost model for the shapes they cover\n"
       "  --chunked-form fused|staged\n"
       "                           --target cuda: run a chunked SSD as one fused\n"
-      "                           kernel where its shape allows (fused), or as\n"
-      "                           the four chunk kernels (staged, the default)\n"
+      "                           kernel where its shape allows (fused, the\n"
+      "                           default), or as the four chunk kernels (staged)\n"
       "  --explain                print, per layer and length bucket, the cost of\n"
       "                           each schedule and the choice\n"
       "  -h, --help               this text\n");

@@ -15,7 +15,7 @@ struct CompileArgs {
   std::string emit;        ///< "", model-ir, scheduled-ir, plan
   std::string tuningDb;
   std::string dtype = "f32";
-  std::string chunkedForm = "staged";  ///< --target cuda: fused | staged
+  std::string chunkedForm = "fused";  ///< --target cuda: fused | staged
   bool explain = false;
   bool help = false;
 };

@@ -278,3 +278,11 @@ func.func @cast_shape(%h: tensor<?x64xbf16>) {
   %r = ssd.cast %h : tensor<?x64xbf16> to tensor<?x32xf32>
   return
 }
+
+// -----
+
+func.func @linear_residual_type(%y: tensor<?x?x128xbf16>, %w: tensor<64x128xbf16>, %r: tensor<?x?x64xbf16>) -> tensor<?x?x64xf32> {
+  // expected-error @+1 {{operand 'residual' must have the result's type 'tensor<?x?x64xf32>', got 'tensor<?x?x64xbf16>'}}
+  %h = ssd.linear %y, %w residual %r : (tensor<?x?x128xbf16>, tensor<64x128xbf16>, tensor<?x?x64xbf16>) -> tensor<?x?x64xf32>
+  return %h : tensor<?x?x64xf32>
+}
