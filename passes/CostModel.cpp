@@ -22,6 +22,11 @@
 //            + 4·B·L·H·P·N + 2·B·L·H·q·P·f, exps as above, bytes tokens +
 //            state (PERF.md's fused minimum), 1 launch, depth c
 //
+// These counts are what a schedule does. The cuda-sm90 schedule *times*
+// come from cudaKernelSeconds below: a roofline of the kernels as built
+// (codegen/cuda/templates), each with its own measured rate, per-launch
+// cost and critical path (docs/perf/gpu_short.md has the measurements).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/CostModel.h"
@@ -29,6 +34,7 @@
 #include "llvm/ADT/StringSwitch.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace ssdc;
 using namespace ssdc::cost;
@@ -87,6 +93,138 @@ std::optional<Target> cost::lookupTarget(llvm::StringRef name) {
 llvm::StringRef cost::knownTargets() { return "cpu, cuda-sm90"; }
 
 static double d(int64_t v) { return static_cast<double>(v); }
+
+namespace {
+
+/// The CUDA kernels' figures on one H100 SXM (132 SMs), fitted to
+/// test/gpu/kernels/ssd_time.cu (each kernel alone, mean of 50 back-to-back
+/// launches) at mamba2-130m's layer shape (H 24, P 64, N 128, batch 1) for
+/// L = 16 ... 4096 and at H 80 (L 64, 512, 2048), bf16 and f32: the second
+/// GPU run of docs/perf/gpu_short.md (commit 2557c1b's kernels), which lists
+/// every measurement next to this model. Seconds.
+struct CudaFigures {
+  double sms = 132;
+  /// A launch back to back on one stream (the smallest kernels' times).
+  double launch = 4.0e-6;
+  /// The tiled SIMT kernels (ssm_quadratic, chunk_output, chunk_state: one
+  /// 256-thread CTA per 64 × 64 output tile, codegen/cuda/templates). One
+  /// tile unit is 64·64·64 fp32 multiply-adds with its operand staging.
+  /// `alone`: a CTA's time per unit when it is on the critical path (few
+  /// CTAs); `shared`: SM time per unit when the SMs are full (two or more
+  /// CTAs resident; `sharedOne` when shared memory admits one). f32
+  /// operands take `f32Scale` of the bf16 times (no conversions, half the
+  /// staging instructions per byte).
+  double unitAlone = 7.5e-6, unitShared = 5.5e-6, unitSharedOne = 7.5e-6;
+  double f32Scale = 0.69;
+  /// ssm_quadratic's per-CTA setup (dt, the double cumsum scan).
+  double quadraticSetup = 7.3e-6;
+  /// chunk_output's per-CTA setup.
+  double outputSetup = 2.0e-6;
+  /// chunk_state: its unit stages twice the operands of a score unit.
+  double stateUnitAlone = 11.2e-6, stateUnitShared = 4.6e-6, stateCtaShared = 3.0e-6;
+  /// The recurrent kernel: one dependent step per token, slower as more
+  /// (batch, head) CTAs share the SMs (× (1 + B·H / 264)).
+  double recurrentStep = 1.266e-6, recurrentStepF32 = 1.09e-6;
+  /// chunk_cumsum: one thread per head walks min(Q, L) tokens.
+  double cumsumPerToken = 0.041e-6;
+  /// The x·dt' broadcast mul before chunk_state: elements per second.
+  double mulRate = 115e9;
+  /// state_pass: reads the chunk states and writes the chunk-start
+  /// states, bytes per second.
+  double statePassBandwidth = 2.25e12;
+  /// The fused chunked kernel (ssd_fused.cuh), bf16 wgmma path: per chunk
+  /// of one CTA (batch, head, 64 head-dim columns), Q = 64 / 128, and CTAs
+  /// per SM (shared memory: 106 KiB / 194 KiB); its SIMT fp32 path: per
+  /// 32-token chunk, one CTA per SM.
+  double fusedChunk64 = 2.65e-6, fusedChunk128 = 4.6e-6, fusedSimtChunk32 = 29.7e-6;
+  int fusedPerSm64 = 2, fusedPerSm128 = 1;
+};
+
+const CudaFigures kCuda;
+
+double ceilDiv(double a, double b) { return std::ceil(a / b); }
+
+/// Shared memory of a tiled CTA (ssdc/ssd_staged_launch.h, SsdTileSmem),
+/// bytes, for `tokens` and a resident C over `dstate` (0: none).
+double tileSmem(double tokens, double dstate) {
+  double a = ceilDiv(dstate, 64) * 64 * 68 * 4;
+  return tokens * 12 + 2 * 256 * 8 + a + 3 * 64 * 68 * 4 + 16 * 256 * 4;
+}
+
+/// A tiled kernel: `ctas` CTAs, `units` tile units in all, the longest CTA
+/// `path` seconds; the larger of the critical path and the SMs'
+/// throughput, plus the launch.
+double tiledSeconds(double ctas, double units, double path, double smem, double scale) {
+  if (ctas <= 0)
+    return kCuda.launch;
+  double perUnit = smem * 2 + 2048 > 228 * 1024 ? kCuda.unitSharedOne : kCuda.unitShared;
+  return kCuda.launch + scale * std::max(path, units * perUnit / kCuda.sms);
+}
+
+} // namespace
+
+double cost::cudaKernelSeconds(const Shape &s, Schedule sched) {
+  const double B = d(s.b), L = d(s.l), H = d(s.h), T = 64;
+  const double pB = ceilDiv(d(s.p), T), nB = ceilDiv(d(s.n), T);
+  const double scale = s.elemBytes >= 4 ? kCuda.f32Scale : 1.0;
+  switch (sched.kind) {
+  case Kind::Recurrent:
+    return kCuda.launch + L * (s.elemBytes >= 4 ? kCuda.recurrentStepF32 : kCuda.recurrentStep) *
+                              (1 + B * H / 264);
+  case Kind::Quadratic: {
+    // y CTAs per (b, h, p block, row block r): r + 1 j-tile steps of scores
+    // (nB units) and scores·x (1 unit), plus C·S0 (nB) with an initial
+    // state; state CTAs per (b, h, p block, n block): a unit per 64 tokens.
+    double R = ceilDiv(L, T), step = nB + std::min(L, T) / T, init = s.hasInit ? nB : 0;
+    double yCtas = B * H * pB * R, stCtas = B * H * pB * nB;
+    double units = B * H * pB * (R * (R + 1) / 2 * step + R * init) + stCtas * R;
+    double path = kCuda.quadraticSetup + (R * step + init) * kCuda.unitAlone;
+    return tiledSeconds(yCtas + stCtas, units, path, tileSmem(L, d(s.n)), scale);
+  }
+  case Kind::Chunked: {
+    double Q = d(sched.chunkSize), q = std::min(Q, L), c = ceilDiv(L, Q);
+    if (std::find(s.fusedChunks.begin(), s.fusedChunks.end(), sched.chunkSize) !=
+        s.fusedChunks.end()) {
+      // Per-chunk times measured at P 64, N 128, scaled by a chunk's work
+      // (Q²(P + N)/2 + 2QPN per CTA, P at most 64 per CTA) for other
+      // shapes, at least a tenth (latency).
+      double ctas = B * H * pB, pc = std::min(d(s.p), T), n = d(s.n);
+      auto work = [&](double qq, double pp, double nn) {
+        return qq * qq * (pp + nn) / 2 + 2 * qq * pp * nn;
+      };
+      if (s.elemBytes >= 4)  // the SIMT fp32 path: 32-token chunks, 1 CTA per SM
+        return kCuda.launch + ceilDiv(ctas, kCuda.sms) * ceilDiv(L, 32) *
+                                  kCuda.fusedSimtChunk32 *
+                                  std::max(0.1, work(32, pc, n) / work(32, 64, 128));
+      bool small = sched.chunkSize <= 64;
+      double perSm = small ? kCuda.fusedPerSm64 : kCuda.fusedPerSm128;
+      double chunk = (small ? kCuda.fusedChunk64 : kCuda.fusedChunk128) *
+                     std::max(0.1, work(Q, pc, n) / work(Q, 64, 128));
+      return kCuda.launch + ceilDiv(ctas, perSm * kCuda.sms) * c * chunk;
+    }
+    // The staged kernels: chunk_cumsum, x·dt' mul, chunk_state, state_pass,
+    // chunk_output.
+    double cumsum = kCuda.launch + q * kCuda.cumsumPerToken;
+    double mul = kCuda.launch + B * L * H * d(s.p) / kCuda.mulRate;
+    double rb = ceilDiv(q, T);  // row blocks (token tiles) of a chunk
+    double tileUnits = std::min(q, T) / T;  // a partial tile (Q < 64)
+    double stCtas = B * c * H * pB * nB, stUnits = rb * tileUnits;
+    double state = kCuda.launch +
+                   scale * std::max(stUnits * kCuda.stateUnitAlone,
+                                    stCtas * (kCuda.stateCtaShared +
+                                              stUnits * kCuda.stateUnitShared) / kCuda.sms);
+    double pass = kCuda.launch + c * 8.0 * B * H * d(s.p) * d(s.n) / kCuda.statePassBandwidth;
+    // chunk_output: per row block r of a chunk, C·prev (nB units) and r + 1
+    // steps of scores (nB) + scores·x (1).
+    double outCtas = B * c * H * pB * rb;
+    double outUnits = B * c * H * pB * (rb * nB + rb * (rb + 1) / 2 * (nB + tileUnits));
+    double outPath = kCuda.outputSetup + (nB + rb * (nB + tileUnits)) * kCuda.unitAlone;
+    double output = tiledSeconds(outCtas, outUnits, outPath, tileSmem(q, d(s.n)), scale);
+    return cumsum + mul + state + pass + output;
+  }
+  }
+  return 0;
+}
 
 static double tokenBytes(const Shape &s) {
   return d(s.elemBytes) * d(s.b) * d(s.l) *
@@ -180,8 +318,9 @@ llvm::SmallVector<Estimate> cost::estimateAll(const Shape &s, const Target &t,
       scheds.push_back({Kind::Chunked, q});
   llvm::SmallVector<Estimate> out;
   for (Schedule sc : scheds)
-    out.push_back({sc, t.fit ? fittedSeconds(s, t, sc)
-                             : seconds(work(s, t, sc), t, s.elemBytes)});
+    out.push_back({sc, t.fit                     ? fittedSeconds(s, t, sc)
+                       : t.name == "cuda-sm90" ? cudaKernelSeconds(s, sc)
+                                               : seconds(work(s, t, sc), t, s.elemBytes)});
   return out;
 }
 

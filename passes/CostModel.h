@@ -67,6 +67,11 @@ struct Target {
 /// Seconds by the target's measured fit (requires t.fit).
 double fittedSeconds(const struct Shape &s, const Target &t, Schedule sched);
 
+/// Seconds of a schedule on cuda-sm90 by the kernels as built (their
+/// measured per-kernel rates, launches and critical paths; CostModel.cpp,
+/// docs/perf/gpu_short.md). estimateAll uses it for that target.
+double cudaKernelSeconds(const struct Shape &s, Schedule sched);
+
 /// "cpu" or "cuda-sm90"; nullopt otherwise.
 std::optional<Target> lookupTarget(llvm::StringRef name);
 /// The names lookupTarget knows, for diagnostics.

@@ -100,9 +100,12 @@ TEST(CostModel, DecodeIsRecurrent) {
   }
 }
 
-/// docs/passes.md: on cuda-sm90 at mamba2-2.7b shapes (bf16, batch 1) the
-/// model is quadratic up to kCrossover tokens and chunked-256 above.
-constexpr int64_t kCrossover = 2737;
+/// docs/perf/gpu_short.md: on cuda-sm90 at mamba2-2.7b shapes (bf16, batch
+/// 1, the staged chunked form) the kernels' model is recurrent below 15
+/// tokens, quadratic up to kCrossover and chunked-64 above (measured at H 80:
+/// quadratic 37.0 us at L = 64 vs chunked-64 81.4, recurrent 101; at L = 512
+/// chunked-64 312 vs quadratic 420; at 2048 chunked-64 1073 vs 7417).
+constexpr int64_t kCrossover = 256;
 
 TEST(CostModel, CudaCrossoverQuadraticToChunked) {
   Target t = h100();
@@ -110,12 +113,97 @@ TEST(CostModel, CudaCrossoverQuadraticToChunked) {
     Shape s = mamba27b(l);
     return choose(s, estimateAll(s, t, {32, 64, 128, 256})).schedule;
   };
+  EXPECT_EQ(pick(8).kind, Kind::Recurrent);
   EXPECT_EQ(pick(64).kind, Kind::Quadratic);
   EXPECT_EQ(pick(kCrossover).kind, Kind::Quadratic);
   Schedule above = pick(kCrossover + 1);
   EXPECT_EQ(above.kind, Kind::Chunked);
-  EXPECT_EQ(above.chunkSize, 256);
-  EXPECT_EQ(pick(16384).chunkSize, 256);
+  EXPECT_EQ(above.chunkSize, 64);
+  EXPECT_EQ(pick(16384).chunkSize, 64);
+}
+
+// The cuda-sm90 kernel model against the kernels' measured times (us; one
+// H100 SXM, test/gpu/kernels/ssd_time.cu, each kernel alone at a layer's
+// shape: P 64, N 128, G 1, batch 1, H heads; the second GPU run of
+// docs/perf/gpu_short.md). "chunked-Q": the staged kernels (cumsum, x·dt'
+// mul, chunk_state, state_pass, chunk_output) summed; "fused-Q": the fused
+// kernel. Every estimate within 1.6x of its measurement, and the model's
+// pick among the measured schedules (staged form; fused form: fused Q 64 /
+// 128 and staged 16 / 256) within 1.25x of the measured fastest.
+TEST(CostModel, CudaModelMatchesMeasuredKernels) {
+  struct Point {
+    int64_t heads, elemBytes, l;
+    std::vector<std::pair<std::string, double>> us;
+  };
+  std::vector<Point> table = {
+      {24, 2, 16, {{"quadratic", 21.8}, {"recurrent", 25.1}, {"chunked-16", 51.4}, {"chunked-64", 51.4}, {"chunked-128", 51.3}, {"chunked-256", 51.4}, {"fused-64", 6.0}, {"fused-128", 7.9}}},
+      {24, 4, 16, {{"quadratic", 19.1}, {"recurrent", 21.6}, {"chunked-16", 47.1}, {"chunked-64", 46.6}, {"chunked-128", 47.0}, {"chunked-256", 47.1}, {"fused-64", 28.2}, {"fused-128", 28.2}}},
+      {24, 2, 64, {{"quadratic", 33.8}, {"recurrent", 91.0}, {"chunked-16", 55.0}, {"chunked-64", 72.2}, {"chunked-128", 71.8}, {"chunked-256", 71.8}, {"fused-64", 6.4}, {"fused-128", 8.0}}},
+      {24, 4, 64, {{"quadratic", 23.6}, {"recurrent", 78.5}, {"chunked-16", 51.4}, {"chunked-64", 55.9}, {"chunked-128", 56.2}, {"chunked-256", 56.1}, {"fused-64", 63.7}, {"fused-128", 63.7}}},
+      {24, 2, 128, {{"quadratic", 55.1}, {"recurrent", 178.9}, {"chunked-16", 69.1}, {"chunked-64", 73.8}, {"chunked-128", 108.2}, {"chunked-256", 108.2}, {"fused-64", 8.6}, {"fused-128", 8.1}}},
+      {24, 4, 128, {{"quadratic", 37.0}, {"recurrent", 154.3}, {"chunked-16", 66.6}, {"chunked-64", 57.3}, {"chunked-128", 79.9}, {"chunked-256", 79.8}, {"fused-64", 122.8}, {"fused-128", 122.7}}},
+      {24, 2, 256, {{"quadratic", 100.5}, {"recurrent", 354.7}, {"chunked-16", 130.9}, {"chunked-64", 78.6}, {"chunked-128", 111.0}, {"chunked-256", 180.3}, {"fused-64", 13.9}, {"fused-128", 12.6}}},
+      {24, 4, 256, {{"quadratic", 72.8}, {"recurrent", 304.8}, {"chunked-16", 121.7}, {"chunked-64", 63.5}, {"chunked-128", 83.0}, {"chunked-256", 128.5}, {"fused-64", 241.0}, {"fused-128", 241.0}}},
+      {24, 2, 512, {{"quadratic", 195.0}, {"recurrent", 708.1}, {"chunked-16", 221.0}, {"chunked-64", 97.7}, {"chunked-128", 129.5}, {"chunked-256", 196.6}, {"fused-64", 24.6}, {"fused-128", 21.9}}},
+      {24, 4, 512, {{"quadratic", 139.8}, {"recurrent", 610.1}, {"chunked-16", 203.0}, {"chunked-64", 87.8}, {"chunked-128", 103.3}, {"chunked-256", 148.6}, {"fused-64", 473.6}, {"fused-128", 473.8}}},
+      {24, 2, 1024, {{"quadratic", 683.9}, {"recurrent", 1401.4}, {"chunked-16", 418.1}, {"chunked-64", 201.3}, {"chunked-128", 194.8}, {"chunked-256", 243.4}, {"fused-64", 45.0}, {"fused-128", 39.8}}},
+      {24, 4, 1024, {{"quadratic", 450.1}, {"recurrent", 1204.7}, {"chunked-16", 376.5}, {"chunked-64", 165.6}, {"chunked-128", 168.2}, {"chunked-256", 205.8}, {"fused-64", 942.8}, {"fused-128", 942.8}}},
+      {24, 2, 2048, {{"quadratic", 2311.5}, {"recurrent", 2800.8}, {"chunked-16", 794.8}, {"chunked-64", 349.8}, {"chunked-128", 367.4}, {"chunked-256", 412.7}, {"fused-64", 87.2}, {"fused-128", 76.6}}},
+      {24, 4, 2048, {{"quadratic", 1532.8}, {"recurrent", 2402.1}, {"chunked-16", 716.5}, {"chunked-64", 273.0}, {"chunked-128", 285.7}, {"chunked-256", 346.3}, {"fused-64", 1886.6}, {"fused-128", 1885.6}}},
+      {24, 2, 4096, {{"quadratic", 8362.4}, {"recurrent", 5645.1}, {"chunked-16", 1538.2}, {"chunked-64", 683.2}, {"chunked-128", 729.2}, {"chunked-256", 837.3}, {"fused-64", 173.4}, {"fused-128", 150.9}}},
+      {24, 4, 4096, {{"quadratic", 5575.3}, {"recurrent", 5377.8}, {"chunked-16", 1388.1}, {"chunked-64", 512.3}, {"chunked-128", 542.6}, {"chunked-256", 651.4}, {"fused-64", 3946.9}, {"fused-128", 3949.7}}},
+      {80, 2, 64, {{"quadratic", 37.0}, {"recurrent", 100.9}, {"chunked-16", 123.8}, {"chunked-64", 81.4}, {"chunked-128", 81.1}, {"chunked-256", 81.1}, {"fused-64", 6.3}, {"fused-128", 8.3}}},
+      {80, 4, 64, {{"quadratic", 26.1}, {"recurrent", 86.1}, {"chunked-16", 103.0}, {"chunked-64", 65.9}, {"chunked-128", 66.4}, {"chunked-256", 66.2}, {"fused-64", 63.4}, {"fused-128", 63.5}}},
+      {80, 2, 512, {{"quadratic", 420.0}, {"recurrent", 783.3}, {"chunked-16", 658.9}, {"chunked-64", 311.6}, {"chunked-128", 314.6}, {"chunked-256", 366.5}, {"fused-64", 25.2}, {"fused-128", 22.4}}},
+      {80, 4, 512, {{"quadratic", 322.3}, {"recurrent", 666.3}, {"chunked-16", 601.9}, {"chunked-64", 237.1}, {"chunked-128", 261.2}, {"chunked-256", 326.6}, {"fused-64", 475.1}, {"fused-128", 475.3}}},
+      {80, 2, 2048, {{"quadratic", 7416.5}, {"recurrent", 3623.4}, {"chunked-16", 2491.7}, {"chunked-64", 1072.9}, {"chunked-128", 1166.5}, {"chunked-256", 1445.9}, {"fused-64", 102.0}, {"fused-128", 89.6}}},
+      {80, 4, 2048, {{"quadratic", 4895.0}, {"recurrent", 2871.9}, {"chunked-16", 2273.0}, {"chunked-64", 825.5}, {"chunked-128", 874.6}, {"chunked-256", 1064.1}, {"fused-64", 1986.7}, {"fused-128", 1985.8}}},
+  };
+  for (const Point &pt : table) {
+    Shape s = mamba27b(pt.l);
+    s.h = pt.heads;
+    s.elemBytes = pt.elemBytes;
+    std::string where = "H " + std::to_string(pt.heads) + " " +
+                        (pt.elemBytes == 2 ? "bf16" : "f32") + " L " + std::to_string(pt.l);
+    for (bool fusedForm : {false, true}) {
+      std::string pick;
+      double pickModel = 1e300, best = 1e300, pickMeasured = 0;
+      for (const auto &[name, us] : pt.us) {
+        bool fused = name.rfind("fused-", 0) == 0;
+        Shape f = s;
+        std::string sched = name;
+        if (fused) {
+          sched = "chunked-" + name.substr(6);
+          f.fusedChunks = {Schedule::parse(sched)->chunkSize};
+        }
+        double model = cudaKernelSeconds(f, *Schedule::parse(sched)) * 1e6;
+        if (!fusedForm) {
+          EXPECT_LT(model, 1.6 * us) << where << " " << name;
+          EXPECT_GT(model, us / 1.6) << where << " " << name;
+        }
+        bool candidate = fusedForm ? (fused || name == "chunked-16" || name == "chunked-256" ||
+                                      name.rfind("chunked-", 0) != 0)
+                                   : !fused;
+        if (!candidate)
+          continue;
+        if (model < pickModel) {
+          pickModel = model;
+          pick = name;
+          pickMeasured = us;
+        }
+        best = std::min(best, us);
+      }
+      EXPECT_LE(pickMeasured, 1.25 * best)
+          << where << (fusedForm ? " (fused form)" : "") << ": the model picks " << pick;
+    }
+  }
+}
+
+// estimateAll prices cuda-sm90 by the kernel model.
+TEST(CostModel, CudaEstimatesAreTheKernelModel) {
+  Shape s = mamba27b(512);
+  for (const Estimate &e : estimateAll(s, h100(), {64, 256}))
+    EXPECT_DOUBLE_EQ(e.seconds, cudaKernelSeconds(s, e.schedule)) << e.schedule.str();
 }
 
 TEST(CostModel, QuadraticGrowsQuadraticallyChunkedLinearly) {
