@@ -140,9 +140,14 @@ std::string nvrtcVersionString() {
   return std::to_string(major) + "." + std::to_string(minor);
 }
 
-/// The NVRTC options for `arch` (sm_XY or compute_XY).
+/// The NVRTC options for `arch` (sm_XY or compute_XY). Functions without an
+/// execution-space annotation compile as device functions: the launch
+/// headers the templates include (ssdc/ssd_staged_launch.h, ...) keep plain
+/// C++ host helpers for the executor, which NVRTC would otherwise refuse
+/// ("host functions are not allowed in JIT mode"); no kernel changes.
 std::vector<std::string> nvrtcOptions(const std::string &arch) {
-  std::vector<std::string> options = {"--gpu-architecture=" + arch, "-std=c++17"};
+  std::vector<std::string> options = {"--gpu-architecture=" + arch, "-std=c++17",
+                                      "--device-as-default-execution-space"};
   for (const std::string &dir : includeDirs())
     options.push_back("-I" + dir);
   return options;
@@ -156,7 +161,26 @@ std::string nvrtcCompile(const std::string &source, const std::string &arch,
   options.insert(options.end(), extra.begin(), extra.end());
   const bool cubin = arch.rfind("sm_", 0) == 0;
   nvrtcProgram prog = nullptr;
-  checkNvrtc(nvrtcCreateProgram(&prog, source.c_str(), "kernels.cu", 0, nullptr, nullptr),
+  // NVRTC has no C++ library headers; the launch headers and the fused
+  // template include three. Stand-ins that give what they use (size_t, the
+  // fixed-width integers, std::is_same_v), found only where a source
+  // includes them.
+  static const char *const shimNames[] = {"cstddef", "cstdint", "type_traits"};
+  static const char *const shims[] = {
+      "#pragma once\ntypedef decltype(sizeof(0)) size_t;\nnamespace std { using ::size_t; }\n",
+      "#pragma once\n"
+      "typedef signed char int8_t; typedef short int16_t; typedef int int32_t;\n"
+      "typedef long long int64_t; typedef unsigned char uint8_t;\n"
+      "typedef unsigned short uint16_t; typedef unsigned int uint32_t;\n"
+      "typedef unsigned long long uint64_t;\n"
+      "namespace std { using ::int8_t; using ::int16_t; using ::int32_t; using ::int64_t;\n"
+      "using ::uint8_t; using ::uint16_t; using ::uint32_t; using ::uint64_t; }\n",
+      "#pragma once\nnamespace std {\n"
+      "template <class A, class B> struct is_same { static constexpr bool value = false; };\n"
+      "template <class A> struct is_same<A, A> { static constexpr bool value = true; };\n"
+      "template <class A, class B> inline constexpr bool is_same_v = is_same<A, B>::value;\n"
+      "}\n"};
+  checkNvrtc(nvrtcCreateProgram(&prog, source.c_str(), "kernels.cu", 3, shims, shimNames),
              "nvrtcCreateProgram for " + what);
   std::vector<const char *> opts;
   for (const std::string &o : options)
@@ -298,8 +322,9 @@ CUmodule loadFromSource(const std::string &source, const std::string &what, std:
   std::string extraText;
   for (const std::string &o : extra)
     extraText += "\n" + o;
+  // "loader 2": default-device and the header stand-ins (nvrtcCompile).
   std::string key = hex64(source + "\n" + target.option + "\n-std=c++17\nnvrtc " + version +
-                          extraText);
+                          "\nloader 2" + extraText);
   std::string dir = nvrtcCacheDir();
   std::string cached = dir.empty() ? "" : dir + "/" + key + "-" + target.name +
                                               (target.cubin ? ".cubin" : ".ptx");
@@ -385,7 +410,10 @@ CUmodule loadKernelModule(const std::string &fatbinPath, const std::string &sour
                        " cannot be read to compile the kernels with NVRTC; recompile the "
                        "artifact with ssdc compile --target cuda");
   std::string note;
-  CUmodule module = loadModuleFromSource(text, source, &note);
+  // The architecture-specific target (sm_90a on an H100), as nvcc builds
+  // kernels.fatbin (CudaEmitter.cpp: compute_90a/sm_90a): under plain sm_90
+  // the fused SSD kernel's bf16 path (wgmma) compiles to a trap.
+  CUmodule module = loadModuleFromSourceArchSpecific(text, source, &note);
   std::cerr << "ssdc: " << fatbinPath << " " << why << ": " << note << "\n";
   return module;
 }

@@ -42,7 +42,11 @@ void checkDriver(CUresult e, const std::string &what);
 /// The artifact's kernels on the current device: `fatbinPath` loaded with
 /// cuModuleLoadData, or, where that file is missing or has no code for this
 /// GPU, `sourcePath` (default: kernels.cu beside the fatbin) compiled with
-/// NVRTC (cached). Throws with the reason (and NVRTC's log) on failure.
+/// NVRTC (cached) for the device's architecture-specific target where there
+/// is one (sm_90a on compute capability 9.0, as nvcc builds the fatbin).
+/// Throws with the reason (and NVRTC's log) on failure. NVRTC builds use
+/// --device-as-default-execution-space (the launch headers' unannotated
+/// host helpers) and stand-ins for <cstddef>, <cstdint>, <type_traits>.
 CUmodule loadKernelModule(const std::string &fatbinPath, const std::string &sourcePath = "");
 
 /// CUDA C++ `source` compiled with NVRTC for the current device (through the

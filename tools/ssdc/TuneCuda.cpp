@@ -79,11 +79,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int64_t kCheckLength = 300;
 /// The executor's threads per block of its 1-D launches (launch1d).
 constexpr int kExecutorBlock = 256;
-/// NVRTC options beyond the loader's: the launch headers' host-only helpers
-/// (no __host__ annotation: plain C++ for the executor) compile as device
-/// functions instead of being refused; nvcc, which builds kernels.fatbin,
-/// takes them as host functions. No kernel changes.
-const std::vector<std::string> kNvrtcOptions = {"--device-as-default-execution-space"};
 
 void check(cudaError_t e, const std::string &what) {
   if (e != cudaSuccess)
@@ -323,34 +318,10 @@ std::string variantSource(const std::vector<Use> &uses, std::vector<std::string>
     throw RuntimeError("the CUDA emitter has no kernel for " + k.unsupported.front());
   if (kernels)
     *kernels = k.kernels;
-  // NVRTC has no C++ standard library headers: a launch header's <cstddef>
-  // or <cstdint> is left to nvcc (NVRTC has size_t; kernels.cu defines the
-  // fixed-width integers for it).
+  // The emitter's source as is (an artifact's kernels.cu is the same kind of
+  // file); runtime/cuda/Nvrtc.cpp's options and header stand-ins make it
+  // NVRTC-compilable.
   std::string src = k.source;
-  for (const char *h : {"cstddef", "cstdint", "stddef.h"}) {
-    std::string inc = std::string("#include <") + h + ">";
-    for (size_t at = src.find(inc); at != std::string::npos; at = src.find(inc, at + 1)) {
-      bool lineStart = at == 0 || src[at - 1] == '\n';
-      size_t end = src.find('\n', at);
-      if (!lineStart || (end != std::string::npos && end != at + inc.size()))
-        continue;
-      std::string guarded = "#ifndef __CUDACC_RTC__\n" + inc + "\n#endif";
-      src.replace(at, inc.size(), guarded);
-      at += guarded.size() - 1;
-    }
-  }
-  // <type_traits>: the fused template's std::is_same_v, shimmed for NVRTC.
-  const std::string traits = "#include <type_traits>";
-  const std::string shim =
-      "#ifdef __CUDACC_RTC__\n"
-      "namespace std {\n"
-      "template <class A, class B> struct is_same { static constexpr bool value = false; };\n"
-      "template <class A> struct is_same<A, A> { static constexpr bool value = true; };\n"
-      "template <class A, class B> inline constexpr bool is_same_v = is_same<A, B>::value;\n"
-      "}\n"
-      "#else\n" + traits + "\n#endif";
-  for (size_t at = src.find(traits); at != std::string::npos; at = src.find(traits, at + shim.size()))
-    src.replace(at, traits.size(), shim);
   return "// ssdc tune --device cuda: the candidate variants' kernel instances\n" + src;
 }
 
@@ -848,7 +819,7 @@ int tuneCuda(Args &a, const TuneOptions &o) {
       std::fprintf(stderr, "ssdc tune:   %s\n", k.c_str());
     if (arch != "none") {
       auto t0 = Clock::now();
-      std::string image = rt::nvrtcCompile(source, arch, emit, kNvrtcOptions);
+      std::string image = rt::nvrtcCompile(source, arch, emit);
       std::fprintf(stderr, "ssdc tune: NVRTC %s compiled it for %s: %zu bytes in %.1f s\n",
                    rt::nvrtcVersionText().c_str(), arch.c_str(), image.size(),
                    std::chrono::duration<double>(Clock::now() - t0).count());
@@ -860,8 +831,7 @@ int tuneCuda(Args &a, const TuneOptions &o) {
   Gpu gpu = gpuFound ? *gpuFound : openGpu();
   Module mod;
   std::string note, arch;
-  mod.m = rt::loadModuleFromSourceArchSpecific(source, "the tuner's variants", &note, &arch,
-                                               kNvrtcOptions);
+  mod.m = rt::loadModuleFromSourceArchSpecific(source, "the tuner's variants", &note, &arch);
   std::fprintf(stderr, "ssdc tune: %s (compute capability %s, %d SMs): %s\n", gpu.name.c_str(),
                gpu.cc.c_str(), gpu.smCount, note.c_str());
 
