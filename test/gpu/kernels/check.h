@@ -5,7 +5,8 @@
 // The launch configurations are those of runtime/cuda/CudaExecutor.cpp
 // (Run::launch1d and runLaunch). Shared headers give most of them, as they do
 // the executor: ssdc/decode_launch.h for rmsnorm, conv1d and the SSD
-// recurrent kernel. Copied here: 1-D grid-stride kernels get
+// recurrent kernel; ssdc/ssd_staged_launch.h for the quadratic and staged
+// chunked SSD kernels (ssd_check.cu, launchTiled). Copied here: 1-D grid-stride kernels get
 // min(ceil(work / 256), 65535) blocks of 256 threads (Run::launch1d); launch()
 // raises the shared-memory limit above 48 KiB. Keep them in step with that
 // file.
