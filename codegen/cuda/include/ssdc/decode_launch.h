@@ -40,9 +40,10 @@ struct DecodeLaunch {
 constexpr int kSsmRecurrentMaxRegN = 128;
 /// State rows one thread of the register path updates: 4 × 16 bytes of
 /// state loaded at once per thread, and the per-thread setup (block index
-/// arithmetic, dt processing, exp) paid once for 4 rows. Two, measured on
-/// the H100 (docs/perf/gpu_decode.md), left each CTA so short that its
-/// setup and latency, not bandwidth, set the time.
+/// arithmetic, dt processing, exp) paid once for 4 rows. The sweep of
+/// docs/perf/gpu_decode.md (the kernel alone on the H100, 2.7b shape) had
+/// 2 rows 11 % (b = 1) and 2 % (b = 16) faster than 4, 1 and 8 slower; 4 is
+/// the value the kernel check and the model step ran with.
 #ifndef SSDC_RECURRENT_ROWS_PER_THREAD  // a compile-time override for measurements
 #define SSDC_RECURRENT_ROWS_PER_THREAD 4   // (tools/gpu_bench/decode_kernels.cu)
 #endif
