@@ -727,12 +727,14 @@ Gpu openGpu() {
 } // namespace
 
 int tuneCuda(Args &a, const TuneOptions &o) {
-  std::string form = a.values.count("--chunked-form") ? a.values["--chunked-form"] : "staged";
-  if (form != "staged" && form != "fused")
+  std::string form = a.values.count("--chunked-form") ? a.values["--chunked-form"] : "";
+  if (!form.empty() && form != "staged" && form != "fused")
     throw UsageError("--chunked-form must be staged or fused, got '" + form + "'");
+  // Default: every chunk size; the launch header keeps those the kernel
+  // takes (as the compiler's fusedKernelRuns does).
   std::vector<int64_t> fusedQs = a.values.count("--fused-chunk-sizes")
                                      ? intList("--fused-chunk-sizes", a.values["--fused-chunk-sizes"], 1024)
-                                     : std::vector<int64_t>{64, 128};
+                                     : o.chunks;
   std::vector<int64_t> blocks = a.values.count("--block-sizes")
                                     ? intList("--block-sizes", a.values["--block-sizes"], 1024)
                                     : std::vector<int64_t>{128, 256};
@@ -753,6 +755,22 @@ int tuneCuda(Args &a, const TuneOptions &o) {
   if (dt != "f32" && dt != "bf16" && dt != "f16")
     throw RuntimeError(o.artifact + ": its SSD runs in " + dt + ", not f32, bf16 or f16");
   const double tol = dt == "f32" ? 1e-4 : 1e-2;  // the kernel check's bf16 bound (check.h)
+  if (form.empty()) {
+    // The form the artifact was compiled with: a chunked SSD kept whole as
+    // one ssd.ssm launch is fused, the four chunk stages are staged; with no
+    // chunked bucket, ssdc compile's default (fused).
+    bool staged = false, fused = false;
+    for (const rt::Entry &e : art.plan.entries)
+      for (const rt::Launch &l : e.launches) {
+        staged |= l.op == "ssd.chunk_output";
+        fused |= l.op == "ssd.ssm" && l.attrs.contains("schedule") &&
+                 l.attrs["schedule"].value("kind", std::string()) == "chunked";
+      }
+    form = staged && !fused ? "staged" : "fused";
+  }
+  // The compiler keeps a chunked SSD whole only for bf16 or f32 operands.
+  if (dt == "f16")
+    fusedQs.clear();
 
   // Every group's candidates, in the order they run: fused first (fast
   // ones first make the best-so-far pruning effective), then staged from
