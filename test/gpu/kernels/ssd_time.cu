@@ -8,7 +8,7 @@
 // kernel as a plan runs it (chunk_cumsum, x·dt' mul, chunk_state,
 // state_pass, chunk_output) and summed.
 //
-// Build (GPU machine, no CMake):
+// Build: the ssdc-ssd-time target (bin/ssdc-ssd-time), or on the GPU machine without CMake:
 //   nvcc -std=c++17 -O3 -gencode=arch=compute_90a,code=sm_90a \
 //     -Icodegen/cuda/templates -Icodegen/cuda/include test/gpu/kernels/ssd_time.cu -o ssd_time
 // Usage: ssd_time [--heads H] [--lens 16,64,256,512] [--json FILE]
