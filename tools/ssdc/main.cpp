@@ -31,7 +31,7 @@ static void printUsage(std::FILE *out) {
                "          --top-k, --top-p, --seed)\n"
                "  run MODEL_DIR --prompt TEXT [...]\n"
                "          compile (cached by content hash) and generate\n"
-               "  tune ARTIFACT --device cpu -o TUNING.json\n"
+               "  tune ARTIFACT --device cpu|cuda -o TUNING.json\n"
                "          time every SSD schedule of the plan (checked against\n"
                "          float64 first) for `ssdc compile --tuning-db`\n"
                "  help    this text\n"
