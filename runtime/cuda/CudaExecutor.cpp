@@ -310,7 +310,8 @@ public:
       if (it == this->mem.bound.end())
         throw RuntimeError("entry '" + e.name + "': the state '" + e.buffers[id].role +
                            "' is not bound");
-      requireF32(id, "state '" + e.buffers[id].role + "'");
+      // Any storage dtype: a kernel that reads a state as float checks it
+      // (inF32); an attention cache follows the activations.
       s.data = it->second;
     }
   }

@@ -11,10 +11,14 @@ std::vector<float> CudaDecoder::prefill(const Entry &entry, size_t row,
                                         const std::vector<int64_t> &prompt) {
   CudaSession &s = single ? *single : *batch;
   SessionRun how;
-  how.lastOnly = true;
+  how.lastOnly = lastOnly;
   Tensor logits = s.run(entry, prompt, static_cast<int64_t>(prompt.size()), how);
   if (single)
     batch->copyRow(static_cast<int64_t>(row), *single);
+  if (!lastOnly) {  // keep the last position: [1, l, vocab] -> [vocab]
+    int64_t vocab = logits.shape.back();
+    logits.data.erase(logits.data.begin(), logits.data.end() - vocab);
+  }
   return std::move(logits.data);
 }
 
