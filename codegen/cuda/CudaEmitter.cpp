@@ -6,6 +6,7 @@
 #include "codegen/cuda/CudaEmitter.h"
 
 #include "ssdc/cuda_kernels.h"
+#include "ssdc/template_abi.h"
 
 #include <nlohmann/json.hpp>
 
@@ -210,6 +211,8 @@ std::string findNvcc() {
     return "/usr/local/cuda/bin/nvcc";
   return "";
 }
+
+std::string templateAbi() { return SSDC_CUDA_TEMPLATE_ABI; }
 
 std::string compileFatbin(const std::string &nvcc, const std::string &source,
                           const std::string &fatbinPath) {

@@ -39,6 +39,11 @@ std::string compileFatbin(const std::string &nvcc, const std::string &source,
 /// The nvcc flags used (recorded in the manifest).
 std::string nvccFlags();
 
+/// SSDC_CUDA_TEMPLATE_ABI of this build (cmake/CudaTemplateAbi.cmake): which
+/// device templates and launch headers the emitted kernels come from. The
+/// manifest records it; the CUDA runtime refuses a different one.
+std::string templateAbi();
+
 } // namespace ssdc::cuda
 
 #endif // SSDC_CODEGEN_CUDA_CUDAEMITTER_H

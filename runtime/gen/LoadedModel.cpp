@@ -1,6 +1,8 @@
 // Loading an artifact and its weights, with every check done before running.
 #include "runtime/gen/LoadedModel.h"
 
+#include "ssdc/template_abi.h"
+
 #include "runtime/core/Error.h"
 
 #include "ssdc/weights/WeightsError.h"
@@ -10,6 +12,7 @@
 #include "runtime/gen/CudaDecoder.h"
 #else
 namespace ssdc::rt {
+
 class CudaExecutor {};  // this build has no CUDA runtime; never constructed
 } // namespace ssdc::rt
 #endif
@@ -18,6 +21,28 @@ class CudaExecutor {};  // this build has no CUDA runtime; never constructed
 #include <set>
 
 namespace ssdc::rt {
+
+namespace {
+
+/// A CUDA artifact's kernels must come from this build's device templates:
+/// the executor launches them with its own geometry (ssdc/*_launch.h), and a
+/// kernel built for another block shape reads and writes out of bounds.
+void checkTemplateAbi(const std::string &dir, const nlohmann::json &m) {
+  const auto at = "/cuda_kernels/template_abi"_json_pointer;
+  std::string have = m.contains(at) && m[at].is_string() ? m[at].get<std::string>() : "";
+  if (have == SSDC_CUDA_TEMPLATE_ABI)
+    return;
+  throw RuntimeError(dir + "/manifest.json: cuda_kernels.template_abi is " +
+                     (have.empty() ? std::string("missing (an artifact of an older ssdc)")
+                                   : "'" + have + "'") +
+                     ", but this runtime was built from device templates '" +
+                     SSDC_CUDA_TEMPLATE_ABI +
+                     "': its kernels would run with launch shapes they were not built "
+                     "for; recompile the artifact with this ssdc (ssdc compile MODEL "
+                     "--target cuda ...)");
+}
+
+} // namespace
 
 LoadedModel::LoadedModel(const std::string &artifactDir,
                          const std::string &weightsPath,
@@ -39,6 +64,8 @@ LoadedModel::LoadedModel(const std::string &artifactDir,
     throw RuntimeError(artifactDir + ": compiled with --dtype " + artifact_.dtype +
                        "; the " + device + " runtime runs f32 artifacts" +
                        (device == "cuda" ? " and bf16/f16 ones" : ""));
+  if (device == "cuda")
+    checkTemplateAbi(artifactDir, artifact_.manifest);
   if (artifact_.manifest.contains("config"))
     vocab_ = artifact_.manifest["config"].value("vocab_size", int64_t(0));
   try {

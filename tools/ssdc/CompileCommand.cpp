@@ -194,7 +194,8 @@ int compile(const CompileArgs &args) {
       names.push_back(name);
     json::Object cudaKernels{{"source", "kernels.cu"},
                              {"kernels", std::move(names)},
-                             {"nvcc_flags", cuda::nvccFlags()}};
+                             {"nvcc_flags", cuda::nvccFlags()},
+                             {"template_abi", cuda::templateAbi()}};
     writer.add("kernels.cu", kernels.source);
     (*manifest.getArray("files")).push_back("kernels.cu");
     std::string nvcc = cuda::findNvcc();
