@@ -619,7 +619,7 @@ def part_27b(args, pb, R):
     useful = flops_layers + 2 * head * 8
     sch = ours.schedule("prefill", 2048)
     gem = R.get("ceilings", {}).get("gemm")  # absent with --no-ceilings: no yardstick
-    nan_ms = {"ms": nan, "TFLOPs": nan}
+    nan_ms = {"ms": math.nan, "TFLOPs": math.nan}
     if not gem:
         gem = {"2.7b in_proj 16384x2560x10576": nan_ms, "2.7b out_proj 16384x5120x2560": nan_ms,
                "8192^3": nan_ms}
