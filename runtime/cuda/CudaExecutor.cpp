@@ -620,7 +620,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
                          r.out(l.outputs[0]),
                          l.outputs.size() > 1 ? outF32(1, "the final conv state") : nullptr,
                          xs[0], xs[1], xs[2], ws[1], attrs.value("silu", false) ? 1 : 0};
-    cuda::DecodeLaunch g = cuda::conv1dLaunch(xs[0], xs[2]);  // ssdc/decode_launch.h
+    cuda::DecodeLaunch g = cuda::conv1dLaunch(xs[0], xs[1], xs[2]);  // ssdc/decode_launch.h
     r.launch(op, attrs, ins, outs, p, g.grid, g.block, g.smemBytes, where);
     return;
   }

@@ -154,7 +154,7 @@ int main() {
                    dev(size_t(b) * CONV * 2, 0.0f, true),
                    static_cast<float *>(dev(size_t(b) * CONV * K * 4, 0.0f, false)), b, 1, CONV,
                    K, 1};
-    DecodeLaunch gc = conv1dLaunch(b, CONV);
+    DecodeLaunch gc = conv1dLaunch(b, 1, CONV);
     us = timeGraph([&](cudaStream_t s) { convG<<<gc.grid, gc.block, gc.smemBytes, s>>>(c); });
     std::snprintf(what, sizeof what, "conv1d 5376 K4 (%u x %u)", gc.grid, gc.block);
     line(what, b, us, size_t(b) * CONV * (2 + 2 + 32.0) + CONV * 10.0);

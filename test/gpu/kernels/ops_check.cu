@@ -77,7 +77,7 @@ void runConv(const ConvCase &c, const std::vector<float> &x, const std::vector<f
                  c.c,
                  c.k,
                  c.silu ? 1 : 0};
-  DecodeLaunch g = conv1dLaunch(c.b, c.c);
+  DecodeLaunch g = conv1dLaunch(c.b, c.l, c.c);
   launch(conv1dG<T, T, T>, g.grid, g.block, g.smemBytes, p, "conv1d");
   y = Arena::fetch(static_cast<T *>(p.y), x.size(), "y");
   if (c.finalState)
@@ -154,7 +154,11 @@ void convChecks() {
   const ConvCase cases[] = {{1, 1, 8, 4, true, true, 401},    {2, 3, 19, 4, true, false, 402},
                             {2, 100, 40, 4, false, true, 403}, {1, 257, 33, 3, true, true, 404},
                             {3, 64, 16, 2, true, false, 405},  {1, 40, 1792, 4, false, true, 406},
-                            {2, 1, 1792, 4, true, true, 407},  {1, 33, 24, 4, true, true, 408, false}};
+                            {2, 1, 1792, 4, true, true, 407},  {1, 33, 24, 4, true, true, 408, false},
+                            // conv1d.cuh's register window at its widest (K 8), beyond
+                            // it (K 9: the direct loop), and tiles ending mid-sequence.
+                            {2, 37, 20, 8, true, true, 409},   {1, 50, 12, 9, true, true, 410},
+                            {2, 17, 5, 1, true, true, 411}};
   for (const ConvCase &c : cases) {
     checkConv<float>(c);
     checkConv<bf16>(c);

@@ -154,11 +154,17 @@ inline DecodeLaunch rmsnormLaunch(int64_t rows, int64_t d, int64_t group) {
 
 // ---- conv1d -------------------------------------------------------------------
 
-/// Grid-stride over batch · channels, one thread per channel: the executor's
-/// 1-D launch (min(ceil(work / 256), 65535) blocks of 256).
-inline DecodeLaunch conv1dLaunch(int64_t batch, int64_t channels) {
+/// Positions a conv1d thread takes (one (batch, channel) each), and the
+/// widest window kept in registers.
+constexpr int kConv1dTile = 16;
+constexpr int kConv1dMaxWindow = 8;
+
+/// Grid-stride over batch · tiles of kConv1dTile positions · channels: the
+/// executor's 1-D launch (min(ceil(work / 256), 65535) blocks of 256).
+inline DecodeLaunch conv1dLaunch(int64_t batch, int64_t len, int64_t channels) {
   DecodeLaunch r;
-  int64_t work = batch * channels, blocks = (work + 255) / 256;
+  int64_t tiles = (len + kConv1dTile - 1) / kConv1dTile;
+  int64_t work = batch * tiles * channels, blocks = (work + 255) / 256;
   r.grid = unsigned(blocks < 65535 ? blocks : 65535);
   r.block = 256;
   return r;
