@@ -42,6 +42,10 @@ bool columnViewAliases(const Entry &entry, int64_t id, const CallShape &call) {
   return rows == 1 && b.columnOffset * dtypeBytes(b.dtype) % 16 == 0;
 }
 
+bool readsColumnsInPlace(const Launch &l, size_t input) {
+  return (l.op == "ssd.conv1d" && input == 0) || (l.op == "ssd.rmsnorm" && input == 2);
+}
+
 namespace {
 
 int64_t alignUp(int64_t v) {
@@ -70,26 +74,27 @@ ArenaPlan planArena(const Entry &entry, const CallShape &call,
   };
   // A read at launch i: a column view is materialised (from its source) by
   // the first launch that reads it.
-  auto read = [&](auto &self, int64_t id, int64_t i) -> void {
+  auto read = [&](auto &self, int64_t id, int64_t i, bool inPlace) -> void {
     int64_t s = storageOf(entry, id);
     if (s < 0)
       return;
     const Buffer &b = entry.buffers[s];
-    if (columnViewAliases(entry, s, call)) {
-      self(self, b.viewOf, i);  // read in place: the source lives to here
+    if (b.kind == BufferKind::View && b.columnOffset >= 0 &&
+        (inPlace || columnViewAliases(entry, s, call))) {
+      self(self, b.viewOf, i, false);  // read in place: the source lives to here
       return;
     }
     if (b.kind == BufferKind::View && plan.first[s] < 0) {
       plan.first[s] = i;
-      self(self, b.viewOf, i);
+      self(self, b.viewOf, i, false);
     }
     plan.last[s] = std::max(plan.last[s], i);
   };
   int64_t end = static_cast<int64_t>(entry.launches.size());
   for (int64_t i = 0; i < end; ++i) {
     const Launch &l = entry.launches[i];
-    for (int64_t id : l.inputs)
-      read(read, id, i);
+    for (size_t k = 0; k < l.inputs.size(); ++k)
+      read(read, l.inputs[k], i, readsColumnsInPlace(l, k));
     for (int64_t id : l.outputs) {
       int64_t s = storageOf(entry, id);
       if (s < 0)

@@ -45,6 +45,12 @@ int64_t dtypeBytes(const std::string &dtype);
 /// an offset of whole 16-byte units (the kernels' vector loads).
 bool columnViewAliases(const Entry &entry, int64_t id, const CallShape &call);
 
+/// Whether input `input` of `l` is read in place when it is a column view
+/// (the kernel takes a row stride): conv1d's x (the in_proj output's xBC)
+/// and the gated norm's gate (its z). The view then has no range and its
+/// source lives to that launch.
+bool readsColumnsInPlace(const Launch &l, size_t input);
+
 /// Plans the arena of `entry` at `call`. `external[id]` (indexed by buffer
 /// id; may be empty) marks storage buffers bound outside the arena. With
 /// `share` false every buffer gets its own range (for diagnosis runs).

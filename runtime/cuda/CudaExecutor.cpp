@@ -407,6 +407,26 @@ public:
     return s.data;
   }
 
+  /// Input `id` of a kernel that takes a row stride (Arena.h
+  /// readsColumnsInPlace): a column view of several rows is its source at
+  /// the view's offset, rows `stride` elements apart, and is never copied;
+  /// anything else is in(id) with stride 0 (dense).
+  const void *inRows(int64_t id, int64_t &stride) {
+    stride = 0;
+    int64_t s = storageOf(e, id);
+    if (s < 0)
+      return in(id);
+    const Buffer &b = e.buffers[s];
+    if (b.kind != BufferKind::View || b.columnOffset < 0 || columnViewAliases(e, s, sym))
+      return in(id);
+    if (dtype(b.viewOf) != b.dtype)
+      throw RuntimeError("plan entry '" + e.name + "': view " + std::to_string(s) + " is " +
+                         b.dtype + " of a " + dtype(b.viewOf) + " buffer");
+    const char *src = static_cast<const char *>(in(b.viewOf));
+    stride = slots[b.viewOf].shape.back();
+    return src + b.columnOffset * elemSize(b.dtype);
+  }
+
   void *out(int64_t id) {
     Slot &s = slots[id];
     s.shape = shapeOf(id);
@@ -563,7 +583,8 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
   }
   if (op == "ssd.rmsnorm") {
     const void *xin = r.in(l.inputs[0]), *w = r.in(l.inputs[1]);
-    const void *z = l.inputs.size() > 2 ? r.in(l.inputs[2]) : nullptr;
+    int64_t zRow = 0;  // z (the in_proj output's first columns) is read in place
+    const void *z = l.inputs.size() > 2 ? r.inRows(l.inputs[2], zRow) : nullptr;
     std::vector<int64_t> xs = r.shape(l.inputs[0]);
     int64_t d = xs.back(), rows = Tensor::count(xs) / d;
     int64_t group = attrs.value("group_size", d);
@@ -572,7 +593,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
                          " does not divide " + std::to_string(d) + " (" + where + ")");
     cuda::RmsnormParams p{xin, z, w, r.out(l.outputs[0]), rows, d, group,
                           toFloat(attrs.contains("eps") ? attrNumber(attrs["eps"]) : 1e-5),
-                          attrs.value("norm_before_gate", false) ? 1 : 0};
+                          attrs.value("norm_before_gate", false) ? 1 : 0, zRow};
     cuda::DecodeLaunch g = cuda::rmsnormLaunch(rows, d, group);  // ssdc/decode_launch.h
     if (g.error)
       throw RuntimeError(std::string("the CUDA executor cannot run ") + where + ": " + g.error);
@@ -615,11 +636,14 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
     return;
   }
   if (op == "ssd.conv1d") {
-    std::vector<int64_t> xs = inShape(0), ws = inShape(1);
-    cuda::Conv1dParams p{input(0), input(1), input(2), inputF32(3, "the conv state"),
+    // x (the in_proj output's xBC columns) is read in place, rows xRow apart.
+    std::vector<int64_t> xs = r.shapeOf(l.inputs[0]), ws = inShape(1);
+    int64_t xRow = 0;
+    const void *xin = r.inRows(l.inputs[0], xRow);
+    cuda::Conv1dParams p{xin, input(1), input(2), inputF32(3, "the conv state"),
                          r.out(l.outputs[0]),
                          l.outputs.size() > 1 ? outF32(1, "the final conv state") : nullptr,
-                         xs[0], xs[1], xs[2], ws[1], attrs.value("silu", false) ? 1 : 0};
+                         xs[0], xs[1], xs[2], ws[1], attrs.value("silu", false) ? 1 : 0, xRow};
     cuda::DecodeLaunch g = cuda::conv1dLaunch(xs[0], xs[1], xs[2]);  // ssdc/decode_launch.h
     r.launch(op, attrs, ins, outs, p, g.grid, g.block, g.smemBytes, where);
     return;

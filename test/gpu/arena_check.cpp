@@ -196,6 +196,19 @@ void columnViewInPlace() {
   expect(columnViewAliases(e, col, one) && inPlace.offset[col] < 0 &&
              inPlace.first[a] == 0 && inPlace.last[a] == 2,
          "columns, one row: the view is read in place (no range, source alive to #2)");
+  // A kernel that takes a row stride (conv1d's x) reads the view in place at
+  // any number of rows; a later plain read of it still gets its copy.
+  e.launches[1].op = "ssd.conv1d";
+  ArenaPlan strided = planArena(e, two, external, true);
+  checkPlan(e, two, strided, external, "columns, conv1d reads in place");
+  expect(readsColumnsInPlace(e.launches[1], 0) && strided.offset[col] >= 0 &&
+             strided.first[col] == 2 && strided.last[a] >= 2,
+         "columns, conv1d at #1 reads in place, #2's copy is made at #2 (source alive to #2)");
+  e.launches[2].inputs = {c, c};  // only the conv reads the view now
+  ArenaPlan only = planArena(e, two, external, true);
+  checkPlan(e, two, only, external, "columns, only conv1d reads");
+  expect(only.offset[col] < 0 && only.last[a] == 1,
+         "columns, only conv1d reads the view: no range, source alive to #1");
   e.buffers[col].columnOffset = 2;  // 8 bytes: not whole 16-byte units
   e.buffers[col].columns = 8;
   e.buffers[a].shape.back() = fixed(10);

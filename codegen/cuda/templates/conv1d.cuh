@@ -19,6 +19,7 @@ __device__ void conv1dKernel(const Conv1dParams &p) {
   const TW *w = static_cast<const TW *>(p.w), *bias = static_cast<const TW *>(p.bias);
   TY *y = static_cast<TY *>(p.y);
   const int64_t K = p.kernel, Cn = p.channels, L = p.len;
+  const int64_t xRow = p.xRow ? p.xRow : Cn;  // x may be a column range of a wider row
   // Work items (b, tile of kConv1dTile positions, c), c fastest so a warp's
   // loads and stores are coalesced across channels; a prefill spreads over
   // L / kConv1dTile times more threads than one thread per channel would.
@@ -31,7 +32,7 @@ __device__ void conv1dKernel(const Conv1dParams &p) {
     auto hist = [&](int64_t j) -> float {
       if (j < K)
         return p.initState ? float(p.initState[(b * Cn + c) * K + j]) : 0.0f;
-      return float(x[(b * L + (j - K)) * Cn + c]);
+      return float(x[(b * L + (j - K)) * xRow + c]);
     };
     const float bc = bias ? float(bias[c]) : 0.0f;
     const int64_t t0 = tile * kConv1dTile;

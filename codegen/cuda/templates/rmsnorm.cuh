@@ -79,7 +79,9 @@ __device__ void rmsnormKernel(const RmsnormParams &p) {
   const unsigned rowU = blockIdx.x / groups;
   const int64_t row = rowU, g0 = int64_t(blockIdx.x - rowU * groups) * p.group;
   const TX *x = static_cast<const TX *>(p.x) + row * p.d + g0;
-  const TZ *z = p.z ? static_cast<const TZ *>(p.z) + row * p.d + g0 : nullptr;
+  // z may be a column range of a wider row (zRow apart), read in place.
+  const TZ *z = p.z ? static_cast<const TZ *>(p.z) + row * (p.zRow ? p.zRow : p.d) + g0
+                    : nullptr;
   TY *y = static_cast<TY *>(p.y) + row * p.d + g0;
   const TW *wg = w + g0;
   const bool gateFirst = z && !p.normBeforeGate;

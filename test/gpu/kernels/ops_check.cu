@@ -49,13 +49,16 @@ struct ConvCase {
   bool init, silu;
   unsigned seed;
   bool finalState = true;
+  /// > c: x is columns [8, 8 + c) of rows xCols wide, read in place
+  /// (Conv1dParams::xRow, a column view of the in_proj output); NaN around it.
+  int xCols = 0;
 };
 
 std::string convShape(const ConvCase &c) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "b%d l%d c%d K%d%s%s%s", c.b, c.l, c.c, c.k,
+  std::snprintf(buf, sizeof buf, "b%d l%d c%d K%d%s%s%s%s", c.b, c.l, c.c, c.k,
                 c.init ? " init" : " no-init", c.silu ? " silu" : "",
-                c.finalState ? "" : " no-final-state");
+                c.finalState ? "" : " no-final-state", c.xCols ? " x strided" : "");
   return buf;
 }
 
@@ -65,7 +68,17 @@ void runConv(const ConvCase &c, const std::vector<float> &x, const std::vector<f
              const std::vector<float> &bias, const std::vector<float> &init,
              std::vector<double> &y, std::vector<double> &fin) {
   Arena a;
-  Conv1dParams p{a.in<T>(x, "x"),
+  const void *xin = nullptr;
+  if (c.xCols > 0) {  // x inside wider rows, NaN in the other columns
+    std::vector<float> rows(size_t(c.b) * c.l * c.xCols, std::nanf(""));
+    for (size_t r = 0; r < size_t(c.b) * c.l; ++r)
+      for (int j = 0; j < c.c; ++j)
+        rows[r * c.xCols + 8 + j] = x[r * c.c + j];
+    xin = static_cast<const T *>(a.in<T>(rows, "x rows")) + 8;
+  } else {
+    xin = a.in<T>(x, "x");
+  }
+  Conv1dParams p{xin,
                  a.in<T>(w, "w"),
                  a.in<T>(bias, "bias"),
                  c.init ? a.in<float>(init, "state") : nullptr,
@@ -76,7 +89,8 @@ void runConv(const ConvCase &c, const std::vector<float> &x, const std::vector<f
                  c.l,
                  c.c,
                  c.k,
-                 c.silu ? 1 : 0};
+                 c.silu ? 1 : 0,
+                 c.xCols};
   DecodeLaunch g = conv1dLaunch(c.b, c.l, c.c);
   launch(conv1dG<T, T, T>, g.grid, g.block, g.smemBytes, p, "conv1d");
   y = Arena::fetch(static_cast<T *>(p.y), x.size(), "y");
@@ -158,7 +172,10 @@ void convChecks() {
                             // conv1d.cuh's register window at its widest (K 8), beyond
                             // it (K 9: the direct loop), and tiles ending mid-sequence.
                             {2, 37, 20, 8, true, true, 409},   {1, 50, 12, 9, true, true, 410},
-                            {2, 17, 5, 1, true, true, 411}};
+                            {2, 17, 5, 1, true, true, 411},
+                            // x read in place from wider rows (the in_proj output's xBC)
+                            {2, 70, 40, 4, true, true, 412, true, 100},
+                            {1, 33, 24, 4, false, true, 413, true, 33}};
   for (const ConvCase &c : cases) {
     checkConv<float>(c);
     checkConv<bf16>(c);
@@ -181,6 +198,9 @@ struct NormCase {
   int rows, d, group;
   bool normBeforeGate, gate;
   unsigned seed;
+  /// > d: z is columns [8, 8 + d) of rows zCols wide, read in place
+  /// (RmsnormParams::zRow, the in_proj output's z); NaN around it.
+  int zCols = 0;
 };
 
 /// rmsnorm<TX, TW, TZ, TY> with runLaunch's geometry (ssdc/decode_launch.h
@@ -194,9 +214,19 @@ template <typename TX, typename TW, typename TZ, typename TY> void checkNorm(con
   auto z = representable<TZ>(uniform(rng, x.size(), -2, 2));
   auto w = representable<TW>(uniform(rng, c.d, 0.5f, 1.5f));
   Arena a;
-  RmsnormParams p{a.in<TX>(x, "x"), c.gate ? a.in<TZ>(z, "z") : nullptr, a.in<TW>(w, "w"),
+  const void *zin = nullptr;
+  if (c.gate && c.zCols > 0) {  // z inside wider rows, NaN in the other columns
+    std::vector<float> rows(size_t(c.rows) * c.zCols, std::nanf(""));
+    for (size_t r = 0; r < size_t(c.rows); ++r)
+      for (int j = 0; j < c.d; ++j)
+        rows[r * c.zCols + 8 + j] = z[r * c.d + j];
+    zin = static_cast<const TZ *>(a.in<TZ>(rows, "z rows")) + 8;
+  } else if (c.gate) {
+    zin = a.in<TZ>(z, "z");
+  }
+  RmsnormParams p{a.in<TX>(x, "x"), zin, a.in<TW>(w, "w"),
                   a.out<TY>(x.size(), "y"), c.rows, c.d, c.group, 1e-5f,
-                  c.normBeforeGate ? 1 : 0};
+                  c.normBeforeGate ? 1 : 0, c.zCols};
   DecodeLaunch g = rmsnormLaunch(c.rows, c.d, c.group);
   if (g.error)
     die(std::string("rmsnormLaunch: ") + g.error);
@@ -207,8 +237,9 @@ template <typename TX, typename TW, typename TZ, typename TY> void checkNorm(con
   ssdc::ref::rmsnormGated(c.rows, c.d, c.group, 1e-5, c.normBeforeGate, xd.data(),
                           c.gate ? zd.data() : nullptr, wd.data(), ref.data());
   char shape[160];
-  std::snprintf(shape, sizeof shape, "rows %d d %d group %d %s", c.rows, c.d, c.group,
-                !c.gate ? "no gate" : c.normBeforeGate ? "norm-then-gate" : "gate-then-norm");
+  std::snprintf(shape, sizeof shape, "rows %d d %d group %d %s%s", c.rows, c.d, c.group,
+                !c.gate ? "no gate" : c.normBeforeGate ? "norm-then-gate" : "gate-then-norm",
+                c.zCols ? " z strided" : "");
   std::string kernel = std::string("rmsnorm ") + typeName<TX>() + "," + typeName<TW>() + "," +
                        typeName<TZ>() + "," + typeName<TY>();
   bool any16 = !std::is_same<TX, float>::value || !std::is_same<TZ, float>::value ||
@@ -231,7 +262,11 @@ void normChecks() {
                             // groups wider than 512 threads x 2 cached chunks of 8 (the
                             // re-reading path), a tail chunk, and an odd width
                             {2, 80000, 40000, false, true, 515}, {2, 36004, 36004, true, true, 516},
-                            {3, 4101, 4101, false, true, 517}};
+                            {3, 4101, 4101, false, true, 517},
+                            // z read in place from wider rows (2.7b: z is the first 5120
+                            // of 10576 in_proj columns; an odd width: the scalar path)
+                            {4, 5120, 5120, false, true, 518, 10576},
+                            {3, 96, 32, true, true, 519, 301}};
   for (const NormCase &c : cases) {
     checkNorm<float, float, float, float>(c);
     if (c.gate)  // the gated norm of a bf16 plan

@@ -57,6 +57,7 @@ struct RmsnormParams {
   int64_t rows, d, group;
   float eps;
   int normBeforeGate;
+  int64_t zRow;  ///< elements from one row of z to the next (0: d); a column view read in place
 };
 
 /// Causal depthwise conv over x[b, l, c] with weights [c, K]; state [b, c, K]
@@ -68,6 +69,7 @@ struct Conv1dParams {
   float *finalState;
   int64_t batch, len, channels, kernel;
   int silu;
+  int64_t xRow;  ///< elements from one (b, t) row of x to the next (0: channels); a column view
 };
 
 /// The SSD operator with raw dt (recurrent and quadratic schedules):
