@@ -346,7 +346,8 @@ void SelectSchedulePass::select(Operation *op) {
   const TuningEntry *measured = nullptr;
   if (db) {
     TuningKey key{tgt->name, device, "sma", dtype.str(), s.b, s.l,
-                  s.h,       s.p,    s.g,   s.n};
+                  s.h,       s.p,    s.g,   s.n,
+                  tgt->name != "cpu" ? chunkedForm.getValue() : std::string()};
     measured = db->lookup(key);
   }
   if (measured) {

@@ -87,6 +87,7 @@ public:
       return fail(at, "expected an object");
     if (!str(*o, at, "target", e.target) ||
         !str(*o, at, "device", e.device, /*required=*/false) ||
+        !str(*o, at, "chunked_form", e.chunkedForm, /*required=*/false) ||
         !str(*o, at, "op", e.op) || !str(*o, at, "dtype", e.dtype) ||
         !range(*o, at, "b", e.bMin, e.bMax) ||
         !range(*o, at, "l", e.lMin, e.lMax) || !integer(*o, at, "h", e.h) ||
@@ -97,6 +98,9 @@ public:
       return fail(at + ".target", "unknown target '" + e.target +
                                       "' (known: " + cost::knownTargets() +
                                       ")");
+    if (!e.chunkedForm.empty() && e.chunkedForm != "staged" && e.chunkedForm != "fused")
+      return fail(at + ".chunked_form", "expected \"staged\" or \"fused\", got '" +
+                                            e.chunkedForm + "'");
     if (e.op != "sma")
       return fail(at + ".op", "expected \"sma\", got '" + e.op + "'");
     if (e.dtype != "f32" && e.dtype != "bf16" && e.dtype != "f16")
@@ -199,6 +203,9 @@ const TuningEntry *TuningDb::lookup(const TuningKey &k) const {
         !inRange(k.b, e.bMin, e.bMax) || !inRange(k.l, e.lMin, e.lMax))
       continue;
     if (!e.device.empty() && !k.device.empty() && e.device != k.device)
+      continue;
+    // Times of the staged chunk kernels do not price the fused kernel.
+    if (!e.chunkedForm.empty() && !k.chunkedForm.empty() && e.chunkedForm != k.chunkedForm)
       continue;
     return &e;
   }

@@ -7,6 +7,9 @@
 //      "h": 80, "p": 64, "g": 1, "n": 128,
 //      "times_us": {"quadratic": 210.5, "chunked-128": 96.0}}]}
 // `l`/`b` are inclusive ranges ([lo, null] is open); `device` is optional.
+// `chunked_form` (optional, "staged" or "fused": which CUDA chunked kernels
+// the chunked-Q times are of, as `ssdc tune --device cuda` writes it) makes the
+// entry apply only to compiles with that --chunked-form.
 // Plain C++ over llvm::json; errors name the file and the field.
 //
 //===----------------------------------------------------------------------===//
@@ -27,6 +30,7 @@ namespace ssdc {
 
 struct TuningEntry {
   std::string target, device, op, dtype;
+  std::string chunkedForm;  ///< empty: any
   int64_t bMin = 1, bMax = -1, lMin = 1, lMax = -1; ///< -1 = unbounded
   int64_t h = 0, p = 0, g = 0, n = 0;
   llvm::SmallVector<std::pair<cost::Schedule, double>> timesUs;
@@ -36,6 +40,7 @@ struct TuningEntry {
 struct TuningKey {
   std::string target, device, op, dtype;
   int64_t b, l, h, p, g, n;
+  std::string chunkedForm = {};  ///< the compile's (GPU targets); empty: any
 };
 
 class TuningDb {
@@ -48,7 +53,8 @@ public:
   static llvm::Expected<TuningDb> parse(llvm::StringRef text,
                                         llvm::StringRef path);
 
-  /// The first entry matching `key` (device ignored where either is empty).
+  /// The first entry matching `key` (device and chunked form ignored where
+  /// either side leaves them empty).
   const TuningEntry *lookup(const TuningKey &key) const;
 
   const std::vector<TuningEntry> &entries() const { return all; }

@@ -34,6 +34,22 @@ TEST(TuningDb, LookupByRanges) {
   EXPECT_EQ(db->lookup(other), nullptr);
 }
 
+TEST(TuningDb, ChunkedFormMustMatchWhereBothSayOne) {
+  llvm::Expected<TuningDb> db = TuningDb::parse(
+      R"({"format": "ssdc-tuning-db", "version": 1, "entries": [
+        {"target": "cuda-sm90", "op": "sma", "dtype": "bf16", "chunked_form": "staged",
+         "h": 80, "p": 64, "g": 1, "n": 128, "times_us": {"chunked-64": 50}}]})",
+      "db.json");
+  ASSERT_TRUE(static_cast<bool>(db)) << llvm::toString(db.takeError());
+  TuningKey k = key(1, 1024);
+  EXPECT_NE(db->lookup(k), nullptr);  // the compile says none
+  k.chunkedForm = "staged";
+  EXPECT_NE(db->lookup(k), nullptr);
+  k.chunkedForm = "fused";
+  EXPECT_EQ(db->lookup(k), nullptr);
+  EXPECT_EQ(db->entries()[0].chunkedForm, "staged");
+}
+
 std::string errorOf(const char *text) {
   llvm::Expected<TuningDb> db = TuningDb::parse(text, "db.json");
   return db ? std::string() : llvm::toString(db.takeError());
@@ -55,6 +71,11 @@ TEST(TuningDb, ErrorsNameFileAndField) {
             "tuning-db 'db.json': $.entries[0].l: upper bound must be null or "
             "an integer >= lo");
   EXPECT_NE(errorOf("{").find("$: invalid JSON"), std::string::npos);
+  EXPECT_EQ(errorOf(R"({"format": "ssdc-tuning-db", "version": 1, "entries": [
+      {"target": "cuda-sm90", "op": "sma", "dtype": "bf16", "chunked_form": "both",
+       "h": 80, "p": 64, "g": 1, "n": 128, "times_us": {"quadratic": 1}}]})"),
+            "tuning-db 'db.json': $.entries[0].chunked_form: expected \"staged\" or "
+            "\"fused\", got 'both'");
 }
 
 } // namespace
