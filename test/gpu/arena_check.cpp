@@ -75,10 +75,11 @@ Dim fixed(int64_t v) {
   return d;
 }
 
-void handBuilt() {
+/// A hand-built entry: buffers (f32 unless said) and launches in order.
+struct EntryBuilder {
   Entry e;
-  e.name = "hand";
-  auto buf = [&](BufferKind k, std::vector<Dim> shape) {
+  explicit EntryBuilder(const std::string &name) { e.name = name; }
+  int64_t buf(BufferKind k, std::vector<Dim> shape) {
     Buffer b;
     b.id = static_cast<int64_t>(e.buffers.size());
     b.kind = k;
@@ -86,16 +87,36 @@ void handBuilt() {
     b.dtype = "f32";
     e.buffers.push_back(b);
     return b.id;
-  };
-  int64_t ids = buf(BufferKind::Input, {sym("b"), sym("l")});
-  e.buffers[ids].role = "input_ids";
-  e.buffers[ids].dtype = "i64";
+  }
+  int64_t ids() {
+    int64_t id = buf(BufferKind::Input, {sym("b"), sym("l")});
+    e.buffers[id].role = "input_ids";
+    e.buffers[id].dtype = "i64";
+    return id;
+  }
+  int64_t columns(int64_t of, int64_t offset, int64_t count) {
+    int64_t id = buf(BufferKind::View, {sym("b"), sym("l"), fixed(count)});
+    e.buffers[id].viewOf = of;
+    e.buffers[id].columnOffset = offset;
+    e.buffers[id].columns = count;
+    return id;
+  }
+  void launch(std::vector<int64_t> in, std::vector<int64_t> out) {
+    Launch l;
+    l.inputs = std::move(in);
+    l.outputs = std::move(out);
+    e.launches.push_back(l);
+  }
+};
+
+void handBuilt() {
+  EntryBuilder h("hand");
+  Entry &e = h.e;
+  auto buf = [&](BufferKind k, std::vector<Dim> shape) { return h.buf(k, std::move(shape)); };
+  int64_t ids = h.ids();
   int64_t w = buf(BufferKind::Weight, {fixed(16), fixed(8)});
   int64_t a = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(8)});
-  int64_t col = buf(BufferKind::View, {sym("b"), sym("l"), fixed(4)});
-  e.buffers[col].viewOf = a;
-  e.buffers[col].columnOffset = 4;
-  e.buffers[col].columns = 4;
+  int64_t col = h.columns(a, 4, 4);
   int64_t resh = buf(BufferKind::View, {sym("b"), sym("l"), fixed(2), fixed(4)});
   e.buffers[resh].viewOf = a;
   int64_t c = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(4)});
@@ -103,10 +124,7 @@ void handBuilt() {
   int64_t st = buf(BufferKind::Activation, {sym("b"), fixed(8)});
   int64_t out = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(8)});
   auto launch = [&](std::vector<int64_t> in, std::vector<int64_t> o) {
-    Launch l;
-    l.inputs = std::move(in);
-    l.outputs = std::move(o);
-    e.launches.push_back(l);
+    h.launch(std::move(in), std::move(o));
   };
   launch({w, ids}, {a});     // #0 a
   launch({col}, {c});        // #1 col (copy of a) materialised, c
@@ -148,33 +166,17 @@ void handBuilt() {
 /// place (no range; the source alive to the last read) -- if its offset is
 /// whole 16-byte units.
 void columnViewInPlace() {
-  Entry e;
-  e.name = "columns";
-  auto buf = [&](BufferKind k, std::vector<Dim> shape) {
-    Buffer b;
-    b.id = static_cast<int64_t>(e.buffers.size());
-    b.kind = k;
-    b.shape = std::move(shape);
-    b.dtype = "f32";
-    e.buffers.push_back(b);
-    return b.id;
-  };
-  int64_t ids = buf(BufferKind::Input, {sym("b"), sym("l")});
-  e.buffers[ids].role = "input_ids";
-  e.buffers[ids].dtype = "i64";
+  EntryBuilder h("columns");
+  Entry &e = h.e;
+  auto buf = [&](BufferKind k, std::vector<Dim> shape) { return h.buf(k, std::move(shape)); };
+  int64_t ids = h.ids();
   int64_t w = buf(BufferKind::Weight, {fixed(16), fixed(12)});
   int64_t a = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(12)});
-  int64_t col = buf(BufferKind::View, {sym("b"), sym("l"), fixed(8)});
-  e.buffers[col].viewOf = a;
-  e.buffers[col].columnOffset = 4;
-  e.buffers[col].columns = 8;
+  int64_t col = h.columns(a, 4, 8);
   int64_t c = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(8)});
   int64_t out = buf(BufferKind::Activation, {sym("b"), sym("l"), fixed(8)});
   auto launch = [&](std::vector<int64_t> in, std::vector<int64_t> o) {
-    Launch l;
-    l.inputs = std::move(in);
-    l.outputs = std::move(o);
-    e.launches.push_back(l);
+    h.launch(std::move(in), std::move(o));
   };
   launch({w, ids}, {a});  // #0
   launch({col}, {c});     // #1
