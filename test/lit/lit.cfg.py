@@ -13,3 +13,8 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "CMakeLists.txt", "Inputs
 config.environment["PATH"] = os.pathsep.join(
     [config.ssdc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("%ssdc_src", config.ssdc_src_root))
+
+# `REQUIRES: cuda-runtime`: the tools were built with the CUDA runtime
+# (--device cuda exists; no GPU needed). Sanitizer builds leave it out.
+if str(getattr(config, "ssdc_cuda_runtime", "OFF")).upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("cuda-runtime")
