@@ -284,7 +284,8 @@ struct RunMemory {
   const int64_t *ids = nullptr;       ///< device token ids [b, l]
   bool poison = false;                ///< NaN-fill every output before its launch
   bool capturing = false;             ///< a CUDA graph is being captured: no sync
-  std::map<int64_t, void *> preset;   ///< buffers holding their values already (constants)
+  /// Buffers holding their values already (an entry's constants); may be null.
+  const std::map<int64_t, void *> *preset = nullptr;
   /// The lm_head launch to run for each sequence's last position only
   /// (runHeadLastPositions), its logits bound to a [b, 1, vocab] buffer; -1: none.
   int64_t headLast = -1;
@@ -295,11 +296,12 @@ class Run {
 public:
   Run(const Entry &e, CudaExecutor::Impl &x, CallShape sym, RunMemory mem)
       : e(e), x(x), sym(sym), mem(std::move(mem)), slots(e.buffers.size()) {
-    for (const auto &[id, data] : this->mem.preset) {
-      slots[id].shape = shapeOf(id);
-      slots[id].data = data;
-      slots[id].ready = true;
-    }
+    if (this->mem.preset)
+      for (const auto &[id, data] : *this->mem.preset) {
+        slots[id].shape = shapeOf(id);
+        slots[id].data = data;
+        slots[id].ready = true;
+      }
     for (int64_t id : e.inputs) {
       Slot &s = slots[id];
       s.shape = shapeOf(id);
@@ -407,14 +409,15 @@ public:
     return s.data;
   }
 
-  /// Input `id` of a kernel that takes a row stride (Arena.h
-  /// readsColumnsInPlace): a column view of several rows is its source at
-  /// the view's offset, rows `stride` elements apart, and is never copied;
-  /// anything else is in(id) with stride 0 (dense).
-  const void *inRows(int64_t id, int64_t &stride) {
+  /// Input `k` of launch `l`, for a kernel that takes a row stride: where
+  /// the arena plans it so (Arena.h readsColumnsInPlace), a column view of
+  /// several rows is its source at the view's offset, rows `stride` elements
+  /// apart, never copied; anything else is in() with stride 0 (dense).
+  const void *inRows(const Launch &l, size_t k, int64_t &stride) {
     stride = 0;
+    int64_t id = l.inputs[k];
     int64_t s = storageOf(e, id);
-    if (s < 0)
+    if (s < 0 || !readsColumnsInPlace(l, k))
       return in(id);
     const Buffer &b = e.buffers[s];
     if (b.kind != BufferKind::View || b.columnOffset < 0 || columnViewAliases(e, s, sym))
@@ -584,7 +587,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
   if (op == "ssd.rmsnorm") {
     const void *xin = r.in(l.inputs[0]), *w = r.in(l.inputs[1]);
     int64_t zRow = 0;  // z (the in_proj output's first columns) is read in place
-    const void *z = l.inputs.size() > 2 ? r.inRows(l.inputs[2], zRow) : nullptr;
+    const void *z = l.inputs.size() > 2 ? r.inRows(l, 2, zRow) : nullptr;
     std::vector<int64_t> xs = r.shape(l.inputs[0]);
     int64_t d = xs.back(), rows = Tensor::count(xs) / d;
     int64_t group = attrs.value("group_size", d);
@@ -639,7 +642,7 @@ void runLaunch(Run &r, const Launch &l, size_t index, CudaExecutor::Impl &x,
     // x (the in_proj output's xBC columns) is read in place, rows xRow apart.
     std::vector<int64_t> xs = r.shapeOf(l.inputs[0]), ws = inShape(1);
     int64_t xRow = 0;
-    const void *xin = r.inRows(l.inputs[0], xRow);
+    const void *xin = r.inRows(l, 0, xRow);
     cuda::Conv1dParams p{xin, input(1), input(2), inputF32(3, "the conv state"),
                          r.out(l.outputs[0]),
                          l.outputs.size() > 1 ? outF32(1, "the final conv state") : nullptr,
@@ -987,6 +990,8 @@ struct CudaSession::Impl {
   std::map<std::string, StateSlot> slots;
   std::map<std::tuple<std::string, int64_t, int64_t>, Work> works;
   std::map<const Entry *, EntryInfo> infos;
+  /// Per entry, its constants' buffers once computed (constants()).
+  std::map<const Entry *, std::map<int64_t, void *>> presets;
   uint64_t clock = 0;
   int64_t captured = 0, replays = 0;
   /// At most this many call shapes keep an arena; the least recently used
@@ -1184,11 +1189,14 @@ struct CudaSession::Impl {
 
   /// The constants of `e` (its constant launches' outputs), computed on
   /// first sight -- each missing one by its launch, into memory of the
-  /// executor's own -- and returned as the preset buffers of a run. Never
-  /// called while a graph is captured: an entry's first call is eager.
-  std::map<int64_t, void *> constants(const Entry &e, const EntryInfo &in,
-                                      const CallShape &sym,
-                                      const std::map<int64_t, void *> &bound) {
+  /// executor's own -- and returned as the preset buffers of a run, kept
+  /// per entry (the executor never frees a constant). Never called while a
+  /// graph is captured: an entry's first call is eager.
+  const std::map<int64_t, void *> &constants(const Entry &e, const EntryInfo &in,
+                                             const CallShape &sym,
+                                             const std::map<int64_t, void *> &bound) {
+    if (auto known = presets.find(&e); known != presets.end())
+      return known->second;
     std::map<int64_t, void *> preset;
     std::map<int64_t, std::string> keyOf(in.constOutputs.begin(), in.constOutputs.end());
     bool computed = false;
@@ -1200,7 +1208,7 @@ struct CudaSession::Impl {
       for (int64_t id : l.outputs)
         have &= x.constants.count(keyOf.at(id)) > 0;
       if (!have) {
-        RunMemory mem{nullptr, nullptr, bound, nullptr, x.sync, false, preset};
+        RunMemory mem{nullptr, nullptr, bound, nullptr, x.sync, false, &preset};
         for (int64_t id : l.outputs) {
           size_t bytes = static_cast<size_t>(Tensor::count(sym.shapeOf(e.buffers[id]))) *
                          elemSize(e.buffers[id].dtype);
@@ -1223,7 +1231,7 @@ struct CudaSession::Impl {
     if (computed)
       check(cudaStreamSynchronize(x.stream),
             "computing the constants of entry '" + e.name + "' (weights only)");
-    return preset;
+    return presets.emplace(&e, std::move(preset)).first->second;
   }
 
   /// The entry's launches, then the guard on its logits, on the stream.
@@ -1256,7 +1264,7 @@ struct CudaSession::Impl {
     char *base = static_cast<char *>(block.p);
     auto *flag = reinterpret_cast<unsigned *>(base + flagAt);
     RunMemory mem{base, &plan, bound, reinterpret_cast<int64_t *>(base + idsAt), true, false,
-                  constants(e, in, sym, bound)};
+                  &constants(e, in, sym, bound)};
     check(cudaMemcpyAsync(base + idsAt, ids.data(), ids.size() * sizeof(int64_t),
                           cudaMemcpyHostToDevice, x.stream),
           "uploading the token ids");
@@ -1334,7 +1342,7 @@ struct CudaSession::Impl {
                           cudaMemcpyHostToDevice, x.stream),
           "uploading the token ids");
     RunMemory mem{w.arena, &w.plan, bound, w.ids, x.sync, false,
-                  constants(e, in, sym, bound)};
+                  &constants(e, in, sym, bound)};
     if (headLast) {
       mem.bound[in.logits] = w.lastLogits;
       mem.headLast = in.head;
